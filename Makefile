@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# Find a Python 3.12 by itself: PYTHON if given, python3.12 on PATH, pyenv's
+# 3.12.x, the usual install folders, or uv's managed Pythons.
+define find_python312
+for c in "$$PYTHON" python3.12 \
+    "$$(command -v pyenv >/dev/null && v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.12(\.[0-9]+)?$$' | tail -n1) && [ -n "$$v" ] && echo "$$(pyenv prefix $$v)/bin/python3.12")" \
+    /usr/local/bin/python3.12 /usr/bin/python3.12 /opt/homebrew/bin/python3.12 \
+    "$$(command -v uv >/dev/null && uv python find 3.12 2>/dev/null)"; do \
+  [ -n "$$c" ] || continue; \
+  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then command -v "$$c" 2>/dev/null || echo "$$c"; exit 0; fi; \
+done; exit 1
+endef
+
+.PHONY: help run test lint format bench-images seed-bench clean
+help:
+	@echo "make run    start the marketplace with demo data on http://127.0.0.1:8000"
+	@echo "make test   run the whole test suite (with coverage)"
+	@echo "make lint   ruff check + format check"
+
+$(VENV)/.requirements: requirements.txt
+	@py=$$($(find_python312)) || { echo "Python 3.12 is needed: install it (pyenv install 3.12, apt, brew or uv) or run PYTHON=/path/to/python3.12 make $(MAKECMDGOALS)"; exit 1; }; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
+	  echo "Creating $(VENV) with $$py"; rm -rf $(VENV); "$$py" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.requirements-dev: $(VENV)/.requirements requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+run: $(VENV)/.requirements
+	$(PY) -m marketplace.devstack
+
+test: $(VENV)/.requirements-dev node_modules/.package-lock.json
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.requirements-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.requirements-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var node_modules staticfiles .pytest_cache .coverage

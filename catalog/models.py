@@ -1,0 +1,132 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+MAX_PRICE = Decimal("100000.00")
+
+
+def marketplace_currency() -> str:
+    # A callable, so changing the setting never shows up as a model change.
+    return settings.MARKETPLACE_CURRENCY
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_per_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:category", kwargs={"slug": self.slug})
+
+
+class ProductQuerySet(models.QuerySet):
+    def visible(self):
+        """Products a shopper may see: active, in a shop that is approved and paid-out-able."""
+        return self.filter(
+            status=Product.Status.ACTIVE,
+            vendor__status="approved",
+            vendor__payouts_enabled=True,
+        )
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="products")
+    title = models.CharField(max_length=140)
+    slug = models.SlugField(max_length=160, unique=True)
+    description = models.TextField(blank=True, help_text="Plain text; blank lines separate paragraphs.")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_PRICE)],
+    )
+    currency = models.CharField(max_length=3, default=marketplace_currency, editable=False)
+    stock_quantity = models.PositiveIntegerField(default=0)
+    made_to_order = models.BooleanField(default=False, help_text="Made after purchase; stock is not counted.")
+    processing_days = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(90)])
+    shipping_override = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Shipping for this item instead of the shop's flat rate.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gt=0) & models.Q(price__lte=MAX_PRICE), name="product_price_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["vendor", "status"], name="product_vendor_status")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("catalog:product", kwargs={"slug": self.slug})
+
+    @property
+    def primary_image(self):
+        images = list(self.images.all())  # uses prefetch when present
+        for image in images:
+            if image.is_primary:
+                return image
+        return images[0] if images else None
+
+
+def _image_path(instance, filename):
+    return f"products/{instance.product_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    original = models.ImageField(upload_to=_image_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    alt_text = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_primary = models.BooleanField(default=False)
+    # Storage names of the derived files, filled by the thumbnail task:
+    # {"200": {"webp": name, "jpeg": name}, "400": {...}, "display": {...}}
+    renditions = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"], condition=models.Q(is_primary=True), name="one_primary_image_per_product"
+            ),
+        ]
+
+    def __str__(self):
+        return self.alt_text or f"Image {self.pk} of {self.product_id}"

