@@ -119,17 +119,13 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(autouse=True)
-def _allow_async_unsafe_for_playwright(request):
-    # Playwright's sync API runs an event loop in the test thread; Django then
-    # refuses ORM calls from that thread unless told it is safe (it is: the
-    # loop is Playwright's, not ours).
-    if request.node.get_closest_marker("browser"):
+def pytest_collection_modifyitems(config, items):
+    # Playwright's sync API keeps an event loop running in the test thread, and
+    # Django then refuses ORM calls from that thread (fixtures, factories). The
+    # loop is Playwright's, not ours, so the refusal is a false alarm; lift it
+    # only when browser tests are part of the run.
+    if any(item.get_closest_marker("browser") for item in items):
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        yield
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        yield
 
 
 # --- Actors -------------------------------------------------------------------
