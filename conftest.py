@@ -164,6 +164,15 @@ def staff(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and cached pages of one test never leak into the next (Redis persists across tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test land in its own folder, never in var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

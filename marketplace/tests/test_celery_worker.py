@@ -20,10 +20,12 @@ def celery_on_redis(redis_url):
 
 
 def _reset_connections():
-    # Forget connection and producer pools made for the previous broker URL.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # Forget connection and producer pools made for the previous broker URL
+    # (kombu keeps producer pools in a global registry keyed by connection).
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
     app.backend_cls = None
     app.__dict__.pop("backend", None)
