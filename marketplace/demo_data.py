@@ -21,13 +21,9 @@ from PIL import Image, ImageDraw
 
 from catalog.models import Category, Product, ProductImage
 from marketplace.accounts.models import User
+from marketplace.demo_logins import DEMO_PASSWORD, MAKER_EMAIL, SHOPPER_EMAIL, STAFF_EMAIL
 from vendors.geocoding import town_locate
 from vendors.models import Vendor
-
-DEMO_PASSWORD = "handmade-demo-2026"  # noqa: S105 -- published demo login; seed_demo refuses production
-STAFF_EMAIL = "staff@demo.artisan.test"
-SHOPPER_EMAIL = "shopper@demo.artisan.test"
-MAKER_EMAIL = "maker@demo.artisan.test"
 
 CATEGORY_TREE = {
     "Jewellery": ["Necklaces", "Earrings", "Rings", "Bracelets"],

@@ -25,7 +25,7 @@ def _manage(env: dict, *args: str) -> None:
 
 
 def main() -> int:
-    from marketplace import demo_data, embedded_postgres
+    from marketplace import demo_logins, embedded_postgres
     from marketplace.local_services import LocalStripe, port_open
 
     host = os.environ.get("HOST", "127.0.0.1")
@@ -90,9 +90,9 @@ def main() -> int:
             )
 
         _say(f"Marketplace: http://{host}:{port}/   API docs: http://{host}:{port}/api/docs/")
-        _say(f"Demo logins, password '{demo_data.DEMO_PASSWORD}':")
-        _say(f"  staff (dashboard at /staff/): {demo_data.STAFF_EMAIL}")
-        _say(f"  shopper: {demo_data.SHOPPER_EMAIL}    maker: {demo_data.MAKER_EMAIL}")
+        _say(f"Demo logins, password '{demo_logins.DEMO_PASSWORD}':")
+        _say(f"  staff (dashboard at /staff/): {demo_logins.STAFF_EMAIL}")
+        _say(f"  shopper: {demo_logins.SHOPPER_EMAIL}    maker: {demo_logins.MAKER_EMAIL}")
         _say("Ctrl-C stops everything.")
         server = subprocess.Popen(
             [sys.executable, str(BASE_DIR / "manage.py"), "runserver", f"{host}:{port}", "--noreload"],
