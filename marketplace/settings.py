@@ -209,6 +209,8 @@ if AZURE_ACCOUNT_NAME or AZURE_CONNECTION_STRING:
             "custom_domain": _azure_custom_domain,
             "expiration_secs": None,
             "overwrite_files": False,
+            # Every stored name is unique (content-hashed or de-duplicated), so files never change.
+            "cache_control": "public, max-age=31536000, immutable",
             "timeout": env_int("AZURE_TIMEOUT", 20, minimum=1),
         },
     }
