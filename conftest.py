@@ -183,3 +183,17 @@ def _media_in_tmp(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
         },
     }
+
+
+@pytest.fixture
+def vendor_a(db):
+    from vendors.tests.factories import VendorFactory
+
+    return VendorFactory(name="Kiln & Co", slug="kiln-co", owner=_user("ana@example.com", name="Ana Potter"))
+
+
+@pytest.fixture
+def vendor_b(db):
+    from vendors.tests.factories import VendorFactory
+
+    return VendorFactory(name="Loom Works", slug="loom-works", owner=_user("ben@example.com", name="Ben Weaver"))

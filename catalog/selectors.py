@@ -1,4 +1,5 @@
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Category, Product, ProductImage
@@ -8,6 +9,10 @@ def _with_listing_data(qs: QuerySet[Product]) -> QuerySet[Product]:
     return qs.select_related("vendor", "category").prefetch_related(
         Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "position", "id"))
     )
+
+
+def product_list_visible() -> QuerySet[Product]:
+    return _with_listing_data(Product.objects.visible().order_by("-created_at", "-id"))
 
 
 def product_list_new_arrivals(*, limit: int = 12) -> list[Product]:
@@ -47,5 +52,40 @@ def product_get_visible(*, slug: str) -> Product:
     return get_object_or_404(_with_listing_data(Product.objects.visible()), slug=slug)
 
 
-def product_list_for_vendor_storefront(*, vendor) -> QuerySet[Product]:
-    return _with_listing_data(Product.objects.visible().filter(vendor=vendor).order_by("-created_at", "-id"))
+STOREFRONT_SORTS = {
+    "newest": ("Newest", ("-created_at", "-id")),
+    "price_asc": ("Price: low to high", ("price", "id")),
+    "price_desc": ("Price: high to low", ("-price", "-id")),
+}
+
+
+def product_list_for_vendor_storefront(*, vendor, sort: str = "newest") -> QuerySet[Product]:
+    ordering = STOREFRONT_SORTS.get(sort, STOREFRONT_SORTS["newest"])[1]
+    return _with_listing_data(Product.objects.visible().filter(vendor=vendor).order_by(*ordering))
+
+
+def product_get_for_owner(*, user, product_id: int) -> Product:
+    """Product ``product_id`` if ``user``'s shop owns it; 404 for anyone else (ids are not confirmed)."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Product.objects.select_related("vendor", "category"), pk=product_id, vendor__owner=user)
+
+
+def product_get_readable(*, user, product_id: int) -> Product:
+    """A product the user may read: any visible product, or one of their own in any status."""
+    qs = _with_listing_data(Product.objects.all())
+    product = get_object_or_404(qs, pk=product_id)
+    if product.vendor.owner_id == getattr(user, "pk", None):
+        return product
+    if not Product.objects.visible().filter(pk=product.pk).exists():
+        raise Http404
+    return product
+
+
+def product_list_for_vendor_dashboard(*, vendor, q: str = "", status: str = "") -> QuerySet[Product]:
+    qs = Product.objects.filter(vendor=vendor).select_related("category").order_by("-updated_at", "-id")
+    if q:
+        qs = qs.filter(title__icontains=q)
+    if status in Product.Status.values:
+        qs = qs.filter(status=status)
+    return qs

@@ -22,6 +22,8 @@ urlpatterns = [
     path("staff/", admin.site.urls),
     path("api/health", health.health, name="health"),
     path("api/me", accounts_api.me, name="api-me"),
+    path("api/", include("catalog.api.urls")),
+    path("api/", include("vendors.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Vendor
@@ -6,3 +7,24 @@ from .models import Vendor
 def vendor_get_visible(*, slug: str) -> Vendor:
     """A shop a shopper may see, or 404."""
     return get_object_or_404(Vendor.objects.visible(), slug=slug)
+
+
+def vendor_get_public_by_id(*, vendor_id: int) -> Vendor:
+    return get_object_or_404(Vendor.objects.visible(), pk=vendor_id)
+
+
+def vendor_for_user(*, user) -> Vendor:
+    """The signed-in user's own shop, or 404 (anonymous users and shoppers have none)."""
+    if not user.is_authenticated:
+        raise Http404
+    vendor = Vendor.objects.filter(owner=user).first()
+    if vendor is None:
+        raise Http404
+    return vendor
+
+
+def vendor_get_for_owner(*, user, vendor_id: int) -> Vendor:
+    """Shop ``vendor_id`` if ``user`` owns it; 404 otherwise, so ids of other shops are not confirmed."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Vendor, pk=vendor_id, owner=user)

@@ -4,5 +4,8 @@ from . import views
 
 app_name = "vendors"
 urlpatterns = [
+    path("register/", views.register, name="register"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/settings/", views.shop_settings, name="settings"),
     path("<slug:slug>/", views.storefront, name="storefront"),
 ]

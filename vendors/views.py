@@ -1,12 +1,85 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
-from catalog.selectors import product_list_for_vendor_storefront
+from catalog.selectors import STOREFRONT_SORTS, product_list_for_vendor_storefront
 
-from .selectors import vendor_get_visible
+from .forms import VendorRegistrationForm, VendorSettingsForm
+from .models import Vendor
+from .selectors import vendor_for_user, vendor_get_visible
+from .services.shops import VendorError, vendor_register, vendor_update
 
 
 def storefront(request, slug: str):
     vendor = vendor_get_visible(slug=slug)
-    page = Paginator(product_list_for_vendor_storefront(vendor=vendor), 24).get_page(request.GET.get("page"))
-    return render(request, "vendors/storefront.html", {"vendor": vendor, "page": page})
+    sort = request.GET.get("sort", "newest")
+    if sort not in STOREFRONT_SORTS:
+        sort = "newest"
+    products = product_list_for_vendor_storefront(vendor=vendor, sort=sort)
+    page = Paginator(products, 24).get_page(request.GET.get("page"))
+    context = {"vendor": vendor, "page": page, "sort": sort, "sorts": STOREFRONT_SORTS}
+    return render(request, "vendors/storefront.html", context)
+
+
+def _form_errors_from(exc: VendorError, form) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request):
+    if Vendor.objects.filter(owner=request.user).exists():
+        messages.info(request, "You already have a shop.")
+        return redirect("vendors:dashboard")
+    form = VendorRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vendor_register(owner=request.user, **form.cleaned_data)
+        except VendorError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, "Your shop is open for review. We'll email you when it's approved.")
+            return redirect("vendors:dashboard")
+    template = "vendors/register.html"
+    if request.htmx:
+        template += "#shop-form"
+    return render(request, template, {"form": form}, status=422 if form.errors and request.htmx else 200)
+
+
+@login_required
+def dashboard(request):
+    vendor = vendor_for_user(user=request.user)
+    counts = {row["status"]: row["n"] for row in _product_counts(vendor)}
+    context = {"vendor": vendor, "counts": counts, "status_changes": vendor.status_changes.all()[:5]}
+    return render(request, "vendors/dashboard.html", context)
+
+
+def _product_counts(vendor):
+    from django.db.models import Count
+
+    return vendor.products.values("status").annotate(n=Count("id"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_settings(request):
+    vendor = vendor_for_user(user=request.user)
+    initial = {f: getattr(vendor, f) for f in VendorSettingsForm.base_fields}
+    form = VendorSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k not in ("latitude", "longitude") or v is not None}
+        try:
+            vendor = vendor_update(vendor=vendor, **changes)
+        except VendorError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, "Shop settings saved.")
+            if not request.htmx:
+                return redirect("vendors:settings")
+            form = VendorSettingsForm(initial={f: getattr(vendor, f) for f in VendorSettingsForm.base_fields})
+    template = "vendors/settings.html"
+    if request.htmx:
+        template += "#shop-form"
+    return render(request, template, {"form": form, "vendor": vendor})

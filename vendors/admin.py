@@ -1,0 +1,94 @@
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import render
+
+from .models import Vendor, VendorStatusChange
+from .services.shops import VendorError, vendor_status_change
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), label="Reason (emailed to the shop)")
+
+
+def _status_action(to_status: str, label: str):
+    def action(modeladmin, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            moved = 0
+            for vendor in queryset:
+                try:
+                    vendor_status_change(
+                        vendor=vendor, to_status=to_status, reason=form.cleaned_data["reason"], by=request.user
+                    )
+                    moved += 1
+                except VendorError as exc:
+                    modeladmin.message_user(request, f"{vendor}: {exc}", messages.WARNING)
+            if moved:
+                modeladmin.message_user(request, f"{label}: {moved} shop(s).", messages.SUCCESS)
+            return None
+        # First step: ask for the reason on an intermediate page.
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": f"{label}: give a reason",
+            "vendors": queryset,
+            "form": form,
+            "action": request.POST.get("action"),
+            "opts": modeladmin.model._meta,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return render(request, "admin/vendors/status_reason.html", context)
+
+    action.__name__ = f"make_{to_status}"
+    action.short_description = label
+    return action
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = VendorStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "reason", "changed_by", "changed_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Vendor)
+class VendorAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "town", "country", "status", "payouts_enabled", "on_holiday", "created_at"]
+    list_filter = ["status", "payouts_enabled", "charges_enabled", "on_holiday", "country"]
+    search_fields = ["name", "slug", "owner__email", "town"]
+    readonly_fields = ["status", "stripe_account_id", "charges_enabled", "payouts_enabled", "created_at", "updated_at"]
+    autocomplete_fields = ["owner"]
+    inlines = [StatusChangeInline]
+    actions = [
+        _status_action(Vendor.Status.APPROVED, "Approve selected shops"),
+        _status_action(Vendor.Status.SUSPENDED, "Suspend selected shops"),
+    ]
+    fieldsets = [
+        (None, {"fields": ["owner", "name", "slug", "status", "description"]}),
+        ("Location", {"fields": ["town", "country", "latitude", "longitude"]}),
+        (
+            "Policies",
+            {"fields": ["shipping_flat", "free_shipping_over", "processing_days", "returns_policy", "on_holiday"]},
+        ),
+        ("Images", {"fields": ["logo", "banner"]}),
+        ("Payouts (Stripe Connect)", {"fields": ["stripe_account_id", "charges_enabled", "payouts_enabled"]}),
+        ("Dates", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(VendorStatusChange)
+class VendorStatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["vendor", "from_status", "to_status", "changed_by", "changed_at"]
+    list_filter = ["to_status"]
+    search_fields = ["vendor__name", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

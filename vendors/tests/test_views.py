@@ -1,0 +1,111 @@
+import pytest
+
+from catalog.tests.factories import ProductFactory
+from vendors.models import Vendor
+
+pytestmark = pytest.mark.django_db
+
+REGISTRATION = {
+    "name": "Hollow Oak Woodwork",
+    "description": "Spoons and boards.",
+    "town": "Hebden Bridge",
+    "country": "gb",
+    "shipping_flat": "5.00",
+    "free_shipping_over": "",
+    "processing_days": "3",
+    "returns_policy": "30 days",
+}
+
+
+def test_a_verified_user_opens_a_shop_from_the_form(client, shopper):
+    client.force_login(shopper)
+    assert client.get("/shops/register/").status_code == 200
+    response = client.post("/shops/register/", REGISTRATION)
+    assert response.status_code == 302
+    assert response["Location"] == "/shops/dashboard/"
+    vendor = Vendor.objects.get(owner=shopper)
+    assert vendor.town == "Hebden Bridge"
+    assert "waiting for review" in client.get("/shops/dashboard/").content.decode()
+
+
+def test_htmx_registration_errors_come_back_inline(client, shopper):
+    client.force_login(shopper)
+    response = client.post("/shops/register/", REGISTRATION | {"town": "Nowhereville"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert html.lstrip().startswith('<form id="shop-form"')
+    assert "couldn" in html and "Nowhereville" in html
+    assert not Vendor.objects.exists()
+
+
+def test_registration_needs_a_login(client):
+    response = client.get("/shops/register/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_reserved_names_are_refused(client, shopper):
+    client.force_login(shopper)
+    response = client.post("/shops/register/", REGISTRATION | {"name": "Dashboard"})
+    assert "reserved" in response.content.decode()
+
+
+def test_dashboard_and_settings_are_the_owners_only(client, vendor_a, shopper):
+    client.force_login(shopper)  # has no shop
+    assert client.get("/shops/dashboard/").status_code == 404
+    assert client.get("/shops/dashboard/settings/").status_code == 404
+
+
+def test_owner_turns_on_holiday_mode(client, vendor_a):
+    client.force_login(vendor_a.owner)
+    data = {
+        "description": "New words",
+        "town": "Bath",
+        "country": "GB",
+        "shipping_flat": "4.50",
+        "processing_days": "2",
+        "on_holiday": "on",
+    }
+    response = client.post("/shops/dashboard/settings/", data)
+    assert response.status_code == 302
+    vendor_a.refresh_from_db()
+    assert vendor_a.on_holiday and vendor_a.description == "New words"
+    assert "on holiday" in client.get(vendor_a.get_absolute_url()).content.decode()
+
+
+def test_storefront_sorts_by_price_and_keeps_the_sort_across_pages(client, vendor_a):
+    for price in ("30.00", "10.00", "20.00"):
+        ProductFactory(vendor=vendor_a, price=price, title=f"Bowl {price}")
+    html = client.get(f"{vendor_a.get_absolute_url()}?sort=price_asc").content.decode()
+    assert html.index("Bowl 10.00") < html.index("Bowl 20.00") < html.index("Bowl 30.00")
+    html = client.get(f"{vendor_a.get_absolute_url()}?sort=bogus").content.decode()
+    assert html.index("Bowl 20.00") < html.index("Bowl 10.00")  # falls back to newest
+
+
+def test_storefront_paginates_24_per_page(client, vendor_a):
+    ProductFactory.create_batch(25, vendor=vendor_a)
+    response = client.get(f"{vendor_a.get_absolute_url()}?sort=price_desc")
+    assert len(response.context["page"]) == 24
+    assert "sort=price_desc&amp;page=2" in response.content.decode()
+
+
+def test_admin_approves_with_a_reason(client, staff):
+    from vendors.tests.factories import VendorFactory
+
+    staff.is_superuser = True
+    staff.save()
+    pending = VendorFactory(status=Vendor.Status.PENDING)
+    client.force_login(staff)
+    url = "/staff/vendors/vendor/"
+    # Step one asks for the reason; nothing changes yet.
+    response = client.post(url, {"action": "make_approved", "_selected_action": [pending.pk]})
+    assert "give a reason" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == "pending"
+    # Step two applies it.
+    client.post(
+        url,
+        {"action": "make_approved", "_selected_action": [pending.pk], "apply": "1", "reason": "Meets our guidelines"},
+    )
+    pending.refresh_from_db()
+    assert pending.status == "approved"
+    assert pending.status_changes.get().reason == "Meets our guidelines"
