@@ -16,6 +16,7 @@ handler500 = "marketplace.errors.server_error"
 
 urlpatterns = [
     path("", include("catalog.urls")),
+    path("shops/dashboard/products/", include("catalog.dashboard_urls")),
     path("shops/", include("vendors.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("marketplace.accounts.urls")),

@@ -1,0 +1,102 @@
+import pytest
+
+from catalog.models import Product
+from catalog.tests.factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(category, **overrides):
+    data = {
+        "title": "Walnut spoon",
+        "description": "Carved by hand.",
+        "category": category.pk,
+        "tags": "walnut, Spoon, walnut",
+        "price": "18.00",
+        "stock_quantity": "4",
+        "processing_days": "0",
+        "shipping_override": "",
+        "status": "draft",
+    }
+    return data | overrides
+
+
+def test_owner_creates_a_product_then_lands_on_its_edit_page(client, vendor_a):
+    category = CategoryFactory()
+    client.force_login(vendor_a.owner)
+    response = client.post("/shops/dashboard/products/new/", _form(category))
+    product = Product.objects.get(vendor=vendor_a)
+    assert response.status_code == 302
+    assert response["Location"] == f"/shops/dashboard/products/{product.pk}/"
+    assert product.tags == ["walnut", "spoon"]
+
+
+def test_invalid_input_is_shown_inline_with_htmx(client, vendor_a):
+    product = ProductFactory(vendor=vendor_a)
+    client.force_login(vendor_a.owner)
+    response = client.post(
+        f"/shops/dashboard/products/{product.pk}/",
+        _form(product.category, price="0", made_to_order="on", processing_days="0"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert html.lstrip().startswith('<form id="product-form"')
+    assert 'aria-invalid="true"' in html or "field-error" in html
+
+
+def test_made_to_order_needs_processing_days(client, vendor_a):
+    category = CategoryFactory()
+    client.force_login(vendor_a.owner)
+    response = client.post("/shops/dashboard/products/new/", _form(category, made_to_order="on", processing_days="0"))
+    assert response.status_code == 200
+    assert "days it takes" in response.content.decode()
+    assert not Product.objects.exists()
+
+
+def test_vendor_b_gets_404_on_vendor_as_product_page(client, vendor_a, vendor_b):
+    product = ProductFactory(vendor=vendor_a)
+    client.force_login(vendor_b.owner)
+    assert client.get(f"/shops/dashboard/products/{product.pk}/").status_code == 404
+    assert client.post(f"/shops/dashboard/products/{product.pk}/", _form(product.category)).status_code == 404
+
+
+def test_shoppers_and_anonymous_have_no_product_dashboard(client, shopper):
+    assert client.get("/shops/dashboard/products/").status_code == 302
+    client.force_login(shopper)
+    assert client.get("/shops/dashboard/products/").status_code == 404
+
+
+def test_list_filters_by_search_and_status(client, vendor_a, vendor_b):
+    ProductFactory(vendor=vendor_a, title="Blue mug", status=Product.Status.DRAFT)
+    ProductFactory(vendor=vendor_a, title="Green mug")
+    ProductFactory(vendor=vendor_b, title="Blue bowl")
+    client.force_login(vendor_a.owner)
+    html = client.get("/shops/dashboard/products/?q=blue").content.decode()
+    assert "Blue mug" in html and "Green mug" not in html and "Blue bowl" not in html
+    html = client.get("/shops/dashboard/products/?status=active").content.decode()
+    assert "Green mug" in html and "Blue mug" not in html
+    fragment = client.get(
+        "/shops/dashboard/products/?q=blue", headers={"HX-Request": "true", "HX-Target": "product-table"}
+    )
+    assert fragment.content.decode().lstrip().startswith('<div id="product-table">')
+
+
+def test_bulk_publish_touches_only_the_vendors_own_products(client, vendor_a, vendor_b):
+    mine = ProductFactory.create_batch(2, vendor=vendor_a, status=Product.Status.DRAFT)
+    theirs = ProductFactory(vendor=vendor_b, status=Product.Status.DRAFT)
+    client.force_login(vendor_a.owner)
+    client.post(
+        "/shops/dashboard/products/bulk-status",
+        {"action": "publish", "products": [mine[0].pk, mine[1].pk, theirs.pk]},
+    )
+    assert set(Product.objects.filter(status="active").values_list("pk", flat=True)) == {mine[0].pk, mine[1].pk}
+    client.post("/shops/dashboard/products/bulk-status", {"action": "unpublish", "products": [mine[0].pk]})
+    assert Product.objects.get(pk=mine[0].pk).status == "draft"
+
+
+def test_bulk_status_needs_post_and_a_choice(client, vendor_a):
+    client.force_login(vendor_a.owner)
+    assert client.get("/shops/dashboard/products/bulk-status").status_code == 405
+    response = client.post("/shops/dashboard/products/bulk-status", {"action": "publish"}, follow=True)
+    assert "Choose some products" in response.content.decode()
