@@ -89,3 +89,14 @@ def product_list_for_vendor_dashboard(*, vendor, q: str = "", status: str = "") 
     if status in Product.Status.values:
         qs = qs.filter(status=status)
     return qs
+
+
+def product_shipping_summary(*, product: Product) -> dict:
+    """What shipping this item costs from its shop, for the product page."""
+    vendor = product.vendor
+    return {
+        "cost": product.shipping_override if product.shipping_override is not None else vendor.shipping_flat,
+        "per": "item" if product.shipping_override is not None else "order",
+        "free_over": vendor.free_shipping_over,
+        "dispatch_days": product.processing_days if product.made_to_order else vendor.processing_days,
+    }

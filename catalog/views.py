@@ -1,7 +1,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from . import selectors
+from . import selectors, seo
 from .models import Category
 
 PAGE_SIZE = 24
@@ -26,4 +26,16 @@ def category_page(request, slug: str):
 
 def product_page(request, slug: str):
     product = selectors.product_get_visible(slug=slug)
-    return render(request, "catalog/product.html", {"product": product})
+    images = list(product.images.all())
+    # The gallery works without JavaScript: each thumbnail links to ?image=<id>.
+    chosen = request.GET.get("image", "")
+    main = next((i for i in images if str(i.pk) == chosen), None) or product.primary_image
+    context = {
+        "product": product,
+        "images": images,
+        "main_image": main,
+        "shipping": selectors.product_shipping_summary(product=product),
+        "structured_data": seo.product_structured_data(product=product, absolute=request.build_absolute_uri),
+        "og_image": request.build_absolute_uri(seo.product_image_url(main)) if main else "",
+    }
+    return render(request, "catalog/product.html", context)

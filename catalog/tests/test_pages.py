@@ -66,3 +66,56 @@ def test_storefront_lists_the_shops_products(client):
     html = client.get(product.vendor.get_absolute_url()).content.decode()
     assert "Oak spoon" in html
     assert "Someone else" not in html
+
+
+def _json_ld(html: str) -> dict:
+    import json
+    import re
+
+    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+
+
+def test_product_page_has_schema_org_data_and_open_graph_tags(client):
+    from decimal import Decimal
+
+    product = ProductFactory(title="Ash bowl </script><script>alert(1)</script>", price=Decimal("42.50"))
+    html = client.get(product.get_absolute_url()).content.decode()
+    data = _json_ld(html)
+    assert data["@type"] == "Product"
+    assert data["name"] == product.title  # the title survived, and could not close the script early
+    assert "</script><script>" not in html.split('application/ld+json">')[1].split("</script>")[0]
+    assert data["offers"]["price"] == "42.50"
+    assert data["offers"]["priceCurrency"] == "USD"
+    assert data["offers"]["availability"] == "https://schema.org/InStock"
+    assert '<meta property="og:type" content="product">' in html
+    assert "$42.50" in html
+
+
+def test_gallery_switches_photo_without_javascript(client):
+    from catalog.models import ProductImage
+
+    product = ProductFactory()
+    first = ProductImage.objects.create(
+        product=product, original="products/a.jpg", width=10, height=10, is_primary=True
+    )
+    second = ProductImage.objects.create(product=product, original="products/b.jpg", width=10, height=10, position=1)
+    response = client.get(product.get_absolute_url())
+    assert response.context["main_image"] == first
+    response = client.get(f"{product.get_absolute_url()}?image={second.pk}")
+    assert response.context["main_image"] == second
+    assert 'aria-current="true"' in response.content.decode()
+    # An image id of another product is ignored.
+    other = ProductFactory()
+    foreign = ProductImage.objects.create(product=other, original="products/c.jpg", width=10, height=10)
+    assert client.get(f"{product.get_absolute_url()}?image={foreign.pk}").context["main_image"] == first
+
+
+def test_shipping_summary_uses_the_override_and_free_threshold(client):
+    from decimal import Decimal
+
+    product = ProductFactory(shipping_override=Decimal("12.00"))
+    product.vendor.free_shipping_over = Decimal("60.00")
+    product.vendor.save()
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert "$12.00 per item" in html
+    assert "over $60.00" in html

@@ -13,3 +13,35 @@ def query_with(context, **changes) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "JPY": "¥"}
+
+
+@register.filter
+def money(amount, currency: str = "") -> str:
+    """``Decimal('1234.5')|money:'USD'`` -> ``$1,234.50``. Display only: never used for arithmetic."""
+    from django.conf import settings
+
+    from marketplace.money import round_money
+
+    if amount is None or amount == "":
+        return ""
+    currency = (currency or settings.MARKETPLACE_CURRENCY).upper()
+    value = round_money(amount)
+    text = f"{abs(value):,.2f}"
+    sign = "-" if value < 0 else ""
+    symbol = _SYMBOLS.get(currency)
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+@register.filter
+def json_ld(data) -> str:
+    """A ``<script type="application/ld+json">`` block; <, > and & are escaped so text can't end the script."""
+    import json
+
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 -- escaped above
