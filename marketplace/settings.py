@@ -42,6 +42,7 @@ def _require_production_settings() -> None:
         "STRIPE_SECRET_KEY": env_str("STRIPE_SECRET_KEY"),
         "STRIPE_PUBLISHABLE_KEY": env_str("STRIPE_PUBLISHABLE_KEY"),
         "STRIPE_WEBHOOK_SECRET": env_str("STRIPE_WEBHOOK_SECRET"),
+        "STRIPE_CONNECT_WEBHOOK_SECRET": env_str("STRIPE_CONNECT_WEBHOOK_SECRET"),
         "AZURE_ACCOUNT_NAME or AZURE_CONNECTION_STRING": env_str("AZURE_ACCOUNT_NAME")
         or env_str("AZURE_CONNECTION_STRING"),
         "SENDGRID_API_KEY": env_str("SENDGRID_API_KEY"),
@@ -258,6 +259,8 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_localstripe")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_localstripe")
+# Stripe signs Connect-event endpoints with their own secret.
+STRIPE_CONNECT_WEBHOOK_SECRET = env_str("STRIPE_CONNECT_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET)
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", None if env_str("STRIPE_SECRET_KEY") else "http://127.0.0.1:8420")
 STRIPE_JS_URL = env_str(
     "STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"

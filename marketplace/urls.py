@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketplace import health
 from marketplace.accounts import api as accounts_api
+from vendors.urls_payouts import webhook_urlpatterns as connect_webhook_urlpatterns
 
 admin.site.site_header = f"{settings.SITE_NAME} — platform dashboard"
 admin.site.site_title = settings.SITE_NAME
@@ -17,11 +18,13 @@ handler500 = "marketplace.errors.server_error"
 urlpatterns = [
     path("", include("catalog.urls")),
     path("shops/dashboard/products/", include("catalog.dashboard_urls")),
+    path("shops/payouts/", include("vendors.urls_payouts")),
     path("shops/", include("vendors.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("marketplace.accounts.urls")),
     path("staff/", admin.site.urls),
     path("api/health", health.health, name="health"),
+    path("api/payments/connect-webhook", include(connect_webhook_urlpatterns)),
     path("api/me", accounts_api.me, name="api-me"),
     path("api/", include("catalog.api.urls")),
     path("api/", include("vendors.api.urls")),

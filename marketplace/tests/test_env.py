@@ -88,6 +88,7 @@ def production_env(db_url: str) -> dict:
         "STRIPE_SECRET_KEY": "sk_live_example",
         "STRIPE_PUBLISHABLE_KEY": "pk_live_example",
         "STRIPE_WEBHOOK_SECRET": "whsec_example",
+        "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_example_connect",
         "AZURE_ACCOUNT_NAME": "examplemedia",
         "AZURE_ACCOUNT_KEY": "ZXhhbXBsZQ==",
         "AZURE_CUSTOM_DOMAIN": "cdn.example.com",
