@@ -46,6 +46,9 @@ class Vendor(models.Model):
     stripe_account_id = models.CharField(max_length=64, blank=True)
     charges_enabled = models.BooleanField(default=False)
     payouts_enabled = models.BooleanField(default=False)
+    # What Stripe still asks of the shop (currently_due + past_due), so the dashboard can say it without a call.
+    payouts_requirements_due = models.JSONField(default=list, blank=True)
+    payouts_disabled_reason = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

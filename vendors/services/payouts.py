@@ -105,6 +105,10 @@ def vendor_payouts_sync(*, vendor: Vendor) -> Vendor:
         before = (locked.charges_enabled, locked.payouts_enabled)
         locked.charges_enabled = status.charges_enabled
         locked.payouts_enabled = status.payouts_enabled
+        requirements = (list(status.requirements_due), status.disabled_reason or "")
+        if requirements != (locked.payouts_requirements_due, locked.payouts_disabled_reason):
+            locked.payouts_requirements_due, locked.payouts_disabled_reason = requirements
+            locked.save(update_fields=["payouts_requirements_due", "payouts_disabled_reason", "updated_at"])
         if (locked.charges_enabled, locked.payouts_enabled) != before:
             # payouts_enabled decides whether the shop is visible at all, so a change is worth a line.
             logger.info(
@@ -117,15 +121,6 @@ def vendor_payouts_sync(*, vendor: Vendor) -> Vendor:
                 locked.payouts_enabled,
             )
             locked.save(update_fields=["charges_enabled", "payouts_enabled", "updated_at"])
-    if status.requirements_due:
-        # Not stored (Vendor has no field for it); logged so support can see what Stripe asks for.
-        logger.info(
-            "Shop %s payouts account %s still needs: %s (disabled reason: %s)",
-            locked.pk,
-            locked.stripe_account_id,
-            ", ".join(status.requirements_due),
-            status.disabled_reason or "none",
-        )
     return locked
 
 

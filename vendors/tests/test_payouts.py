@@ -193,6 +193,10 @@ def test_sync_turns_payouts_off_when_stripe_disables_the_account(vendor_a, strip
 
     assert (shop.charges_enabled, shop.payouts_enabled) == (False, False)
     assert not Vendor.objects.visible().filter(pk=vendor_a.pk).exists()
+    # What Stripe still needs is kept, so the dashboard can tell the owner without calling Stripe.
+    shop.refresh_from_db()
+    assert shop.payouts_requirements_due == ["external_account"]
+    assert shop.payouts_disabled_reason == "requirements.past_due"
 
 
 def test_returning_without_an_account_is_a_message_not_an_error(client, new_shop, stripe_http):
