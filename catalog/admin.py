@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from marketplace.admin import InvalidatesCatalogueMixin
+from marketplace.cache_versions import catalogue_changed
+
 from .models import Category, Product, ProductImage
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(InvalidatesCatalogueMixin, admin.ModelAdmin):
     list_display = ["__str__", "parent", "slug", "position"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug"]
@@ -22,17 +25,19 @@ class ProductImageInline(admin.TabularInline):
 @admin.action(description="Hide selected products (move to draft)")
 def hide_products(modeladmin, request, queryset):
     updated = queryset.filter(status=Product.Status.ACTIVE).update(status=Product.Status.DRAFT)
+    catalogue_changed()
     modeladmin.message_user(request, f"Hid {updated} product(s).")
 
 
 @admin.action(description="Unhide selected products (make active)")
 def unhide_products(modeladmin, request, queryset):
     updated = queryset.filter(status=Product.Status.DRAFT).update(status=Product.Status.ACTIVE)
+    catalogue_changed()
     modeladmin.message_user(request, f"Unhid {updated} product(s).")
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(InvalidatesCatalogueMixin, admin.ModelAdmin):
     list_display = ["title", "vendor", "category", "price", "stock_quantity", "status", "created_at"]
     list_filter = ["status", "made_to_order", ("category", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "slug", "vendor__name"]

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -77,6 +79,12 @@ class Product(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by a database trigger (migration 0002) from title (A), tags + category name (B),
+    # description + shop name (C), so every write path (admin, bulk inserts) stays searchable.
+    search_vector = SearchVectorField(null=True, editable=False)
+    # Filled by the reviews app; denormalised so sorting and filtering by rating need no join.
+    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ProductQuerySet.as_manager()
 
@@ -86,7 +94,11 @@ class Product(models.Model):
                 condition=models.Q(price__gt=0) & models.Q(price__lte=MAX_PRICE), name="product_price_range"
             ),
         ]
-        indexes = [models.Index(fields=["vendor", "status"], name="product_vendor_status")]
+        indexes = [
+            models.Index(fields=["vendor", "status"], name="product_vendor_status"),
+            GinIndex(fields=["search_vector"], name="product_search_vector"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="product_title_trgm"),
+        ]
 
     def __str__(self):
         return self.title
@@ -130,3 +142,20 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.alt_text or f"Image {self.pk} of {self.product_id}"
+
+
+class SearchWord(models.Model):
+    """The words of listed titles and tags, for "Did you mean …?" (rebuilt by a periodic task).
+
+    Correcting a misspelt word against this short list, through a trigram
+    index, is fast at any catalogue size; scanning titles would not be.
+    """
+
+    word = models.CharField(max_length=100, unique=True)
+    documents = models.PositiveIntegerField(default=0, help_text="How many products use the word.")
+
+    class Meta:
+        indexes = [GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="searchword_word_trgm")]
+
+    def __str__(self):
+        return self.word

@@ -100,3 +100,12 @@ def product_shipping_summary(*, product: Product) -> dict:
         "free_over": vendor.free_shipping_over,
         "dispatch_days": product.processing_days if product.made_to_order else vendor.processing_days,
     }
+
+
+def products_by_ids(ids: list[int]) -> list[Product]:
+    """Products in the order of ``ids`` (search results), with what a card shows."""
+    if not ids:
+        return []
+    # Only visible products, even if the ids come from a cached result older than an edit.
+    found = {p.pk: p for p in _with_listing_data(Product.objects.visible().filter(pk__in=ids))}
+    return [found[pk] for pk in ids if pk in found]

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import search_views, views
 
 app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("c/<slug:slug>/", views.category_page, name="category"),
+    path("search", search_views.search, name="search"),
+    path("c/<slug:slug>/", search_views.category_page, name="category"),
     path("p/<slug:slug>/", views.product_page, name="product"),
 ]

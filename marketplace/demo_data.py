@@ -15,7 +15,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
@@ -294,6 +294,11 @@ def seed(*, shops: int = 50, products: int = 1000, shoppers: int = 1000, progres
     result.products = seed_products(
         vendors=vendors, leaves=leaves, count=products, images=image_names, rng=rng, progress=progress
     )
+    from catalog.services.search_index import search_words_refresh
+
+    search_words_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")  # fresh statistics for the search planner
     return result
 
 

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
 
+from marketplace.admin import InvalidatesCatalogueMixin
+
 from .models import Vendor, VendorStatusChange
 from .services.shops import VendorError, vendor_status_change
 
@@ -54,7 +56,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(InvalidatesCatalogueMixin, admin.ModelAdmin):
     list_display = ["name", "owner", "town", "country", "status", "payouts_enabled", "on_holiday", "created_at"]
     list_filter = ["status", "payouts_enabled", "charges_enabled", "on_holiday", "country"]
     search_fields = ["name", "slug", "owner__email", "town"]

@@ -8,6 +8,7 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from catalog.models import MAX_PRICE, Category, Product
+from marketplace.cache_versions import catalogue_changed
 from marketplace.money import round_money
 
 MAX_TAGS = 13
@@ -122,6 +123,7 @@ def product_create(
     _validate(product)
     product.slug = _unique_slug(product.title)
     product.save()
+    transaction.on_commit(catalogue_changed)
     return product
 
 
@@ -148,6 +150,7 @@ def product_update(*, product: Product, **changes) -> Product:
     product.status = new_status
     _validate(product)
     product.save()
+    transaction.on_commit(catalogue_changed)
     return product
 
 
@@ -156,16 +159,20 @@ def product_bulk_set_status(*, vendor, product_ids: list[int], status: str) -> i
     if status not in (Product.Status.ACTIVE, Product.Status.DRAFT):
         raise ProductError("Bulk changes can publish or unpublish only.")
     allowed_from = [s for s, moves in ALLOWED_STATUS_MOVES.items() if status in moves]
-    return (
+    moved = (
         Product.objects.filter(vendor=vendor, pk__in=product_ids, status__in=allowed_from)
         .exclude(status=status)
         .update(status=status)
     )
+    if moved:
+        transaction.on_commit(catalogue_changed)
+    return moved
 
 
 @transaction.atomic
 def product_delete(*, product: Product) -> str:
     """Delete a product, or archive it when orders still point at it. Returns "deleted" or "archived"."""
+    transaction.on_commit(catalogue_changed)
     try:
         with transaction.atomic():
             product.delete()

@@ -24,7 +24,7 @@ def test_a_category_page_lists_products_of_its_descendants(client):
     html = client.get("/c/ceramics/").content.decode()
     assert "Tall mug" in html
     assert "Silver ring" not in html
-    assert "1 product" in html
+    assert "1 result" in html
 
 
 def test_product_page_shows_the_product_and_escapes_its_text(client):

@@ -45,3 +45,9 @@ def json_ld(data) -> str:
 
     text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 -- escaped above
+
+
+@register.filter
+def make_list_of_ints(value: str) -> list[int]:
+    """``"10 25 50"|make_list_of_ints`` -> ``[10, 25, 50]`` (option lists in templates)."""
+    return [int(part) for part in value.split()]

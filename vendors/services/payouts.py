@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from marketplace.cache_versions import catalogue_changed
 from marketplace.models import StripeEvent
 from marketplace.stripe_webhooks import stripe_event_record
 
@@ -121,6 +122,7 @@ def vendor_payouts_sync(*, vendor: Vendor) -> Vendor:
                 locked.payouts_enabled,
             )
             locked.save(update_fields=["charges_enabled", "payouts_enabled", "updated_at"])
+            transaction.on_commit(catalogue_changed)  # payouts_enabled decides whether the shop is listed
     return locked
 
 

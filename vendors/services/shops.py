@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from marketplace.accounts.models import User
+from marketplace.cache_versions import catalogue_changed
 from marketplace.emails import email_enqueue, render_email
 from vendors.geocoding import town_locate
 from vendors.models import Vendor, VendorStatusChange
@@ -136,6 +137,7 @@ def vendor_status_change(*, vendor: Vendor, to_status: str, reason: str, by: Use
     VendorStatusChange.objects.create(
         vendor=vendor, from_status=from_status, to_status=to_status, reason=reason, changed_by=by
     )
+    transaction.on_commit(catalogue_changed)
     subject, text, html = render_email(
         "vendors/email/status_changed",
         {"vendor": vendor, "reason": reason, "from_status": from_status, "site_url": settings.SITE_URL},
@@ -184,4 +186,5 @@ def vendor_update(*, vendor: Vendor, **changes) -> Vendor:
         field, messages = next(iter(exc.message_dict.items()))
         raise VendorError(messages[0], field=field) from exc
     vendor.save()
+    transaction.on_commit(catalogue_changed)
     return vendor

@@ -1,0 +1,232 @@
+"""Search on a small hand-made catalogue: relevance, filters, sorts, typos, facets, bad input."""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from catalog.search import SearchError, SearchParams, product_search, search_params_parse
+from catalog.services.search_index import search_words_refresh
+from catalog.tests.factories import CategoryFactory, ProductFactory
+from vendors.models import Vendor
+from vendors.tests.factories import VendorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _search(**query) -> list[str]:
+    result = product_search(params=search_params_parse({k: str(v) for k, v in query.items()}), use_cache=False)
+    return [p.title for p in result.products]
+
+
+@pytest.fixture
+def catalogue():
+    ceramics = CategoryFactory(name="Ceramics", slug="ceramics")
+    mugs = CategoryFactory(name="Mugs", slug="mugs", parent=ceramics)
+    textiles = CategoryFactory(name="Textiles", slug="textiles")
+    bath = VendorFactory(name="Bath Clay", town="Bath", country="GB", latitude=51.3751, longitude=-2.3617)
+    york = VendorFactory(name="York Loom", town="York", country="GB", latitude=53.9576, longitude=-1.0827)
+    paris = VendorFactory(name="Atelier Paris", town="Paris", country="FR", latitude=48.8534, longitude=2.3488)
+    items = {
+        "mug_title": ProductFactory(vendor=bath, category=mugs, title="Blue stoneware mug", price=Decimal("30.00")),
+        "mug_desc": ProductFactory(
+            vendor=york, category=textiles, title="Wool cosy", description="Keeps a mug warm", price=Decimal("12.00")
+        ),
+        "phrase": ProductFactory(
+            vendor=paris, category=mugs, title="Hand thrown mug", price=Decimal("45.00"), made_to_order=True,
+            processing_days=10, stock_quantity=0,
+        ),
+        "scarf": ProductFactory(vendor=york, category=textiles, title="Merino scarf", price=Decimal("80.00"),
+                                tags=["wool", "winter"]),
+        "bowl": ProductFactory(vendor=bath, category=ceramics, title="Speckled bowl", price=Decimal("22.00"),
+                               shipping_override=Decimal("0")),
+    }  # fmt: skip
+    search_words_refresh()
+    return items
+
+
+def test_title_hits_outrank_description_hits(catalogue):
+    titles = _search(q="mug")
+    assert set(titles) == {"Blue stoneware mug", "Hand thrown mug", "Wool cosy"}
+    assert titles[-1] == "Wool cosy"  # a description hit ranks below title hits
+
+
+def test_exact_phrase_exclusion_and_or(catalogue):
+    assert _search(q='"hand thrown"') == ["Hand thrown mug"]
+    assert "Blue stoneware mug" not in _search(q="mug -blue")
+    assert set(_search(q="scarf or bowl")) == {"Merino scarf", "Speckled bowl"}
+
+
+def test_the_last_word_matches_as_a_prefix_for_search_as_you_type(catalogue):
+    assert _search(q="stonew") == ["Blue stoneware mug"]
+    assert _search(q="blue stonew") == ["Blue stoneware mug"]
+
+
+def test_tags_category_and_shop_names_are_searched(catalogue):
+    assert _search(q="winter") == ["Merino scarf"]
+    assert "Speckled bowl" in _search(q="ceramics")
+    assert set(_search(q="atelier")) == {"Hand thrown mug"}
+
+
+def test_a_typo_falls_back_and_offers_a_correction(catalogue):
+    result = product_search(params=search_params_parse({"q": "stonewear"}), use_cache=False)
+    assert result.suggestion == "stoneware"
+    assert result.typo_fallback
+    assert [p.title for p in result.products] == ["Blue stoneware mug"]
+
+
+@pytest.mark.parametrize("q", ["& | ! : * ( ) '", "\\\\", "mug & (", "'); DROP TABLE catalog_product; --", ":*"])
+def test_tsquery_syntax_characters_never_break_search(catalogue, q):
+    product_search(params=search_params_parse({"q": q}), use_cache=False)  # no exception
+
+
+def test_category_filter_includes_descendants(catalogue):
+    assert set(_search(category="ceramics")) == {"Blue stoneware mug", "Hand thrown mug", "Speckled bowl"}
+
+
+def test_price_stock_country_and_free_shipping_filters(catalogue):
+    assert set(_search(price_min="20", price_max="30")) == {"Blue stoneware mug", "Speckled bowl"}
+    assert _search(stock="made_to_order") == ["Hand thrown mug"]
+    assert "Hand thrown mug" not in _search(stock="in_stock")
+    assert _search(country="FR") == ["Hand thrown mug"]
+    assert _search(free_shipping="1") == ["Speckled bowl"]
+
+
+def test_min_rating_filter_and_rating_sort(catalogue):
+    from catalog.models import Product
+
+    Product.objects.filter(pk=catalogue["scarf"].pk).update(rating_avg=Decimal("4.80"), rating_count=12)
+    Product.objects.filter(pk=catalogue["bowl"].pk).update(rating_avg=Decimal("3.50"), rating_count=3)
+    assert _search(min_rating="4") == ["Merino scarf"]
+    assert _search(sort="rating")[:2] == ["Merino scarf", "Speckled bowl"]
+
+
+def test_sorts_by_price_and_newest(catalogue):
+    assert _search(sort="price_asc")[0] == "Wool cosy"
+    assert _search(sort="price_desc")[0] == "Merino scarf"
+    assert _search(sort="newest")[0] == "Speckled bowl"
+
+
+def test_location_radius_and_distance_sort(catalogue):
+    # Bath to York is ~290 km; Bath to Paris ~437 km.
+    assert set(_search(near="Bath, GB", radius_km="100")) == {"Blue stoneware mug", "Speckled bowl"}
+    titles = _search(near="Bath, GB", radius_km="400", sort="distance")
+    assert titles[-2:] == ["Wool cosy", "Merino scarf"] or titles[-2:] == ["Merino scarf", "Wool cosy"]
+    result = product_search(
+        params=search_params_parse({"lat": "51.3751", "lng": "-2.3617", "radius_km": "600", "sort": "distance"}),
+        use_cache=False,
+    )
+    distances = [result.distances[p.pk] for p in result.products]
+    assert distances == sorted(distances)
+    assert 430 < distances[-1] < 445  # Bath to Paris, great-circle
+
+
+def test_radius_across_the_antimeridian_and_at_the_poles():
+    fiji = VendorFactory(name="Suva Carvers", town="Suva", country="FJ", latitude=-18.1, longitude=179.9)
+    samoa = VendorFactory(name="Apia Weavers", town="Apia", country="WS", latitude=-18.0, longitude=-179.9)
+    polar = VendorFactory(name="Polar Knits", town="Alert", country="CA", latitude=89.5, longitude=10.0)
+    ProductFactory(vendor=fiji, title="Fiji bowl")
+    ProductFactory(vendor=samoa, title="Samoa mat")
+    ProductFactory(vendor=polar, title="Polar hat")
+    assert set(_search(lat="-18.05", lng="179.99", radius_km="50")) == {"Fiji bowl", "Samoa mat"}
+    assert set(_search(lat="-18.05", lng="-179.99", radius_km="50")) == {"Fiji bowl", "Samoa mat"}
+    assert _search(lat="89.9", lng="-170", radius_km="100") == ["Polar hat"]  # over the pole
+    assert _search(lat="90", lng="0", radius_km="100") == ["Polar hat"]
+
+
+def test_facet_counts_follow_the_query(catalogue):
+    result = product_search(params=search_params_parse({"q": "mug"}), use_cache=False)
+    counts = {f["name"]: f["count"] for f in result.facets["categories"]}
+    assert counts == {"Mugs": 2, "Textiles": 1}
+    prices = {(b["min"], b["max"]): b["count"] for b in result.facets["prices"]}
+    assert prices[("0", "25")] == 1 and prices[("25", "50")] == 2
+    assert not result.facets["approximate"]
+
+
+def test_hidden_shops_and_unlisted_products_are_never_found(catalogue):
+    Vendor.objects.filter(name="Bath Clay").update(status=Vendor.Status.SUSPENDED)
+    assert "Blue stoneware mug" not in _search(q="mug")
+    assert "Speckled bowl" not in _search()
+
+
+def test_pages_hold_24_and_past_the_end_is_an_error():
+    ProductFactory.create_batch(30, title="Oak board")
+    result = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
+    assert (result.count, result.pages, len(result.products)) == (30, 2, 24)
+    assert len(product_search(params=search_params_parse({"q": "oak", "page": "2"}), use_cache=False).products) == 6
+    with pytest.raises(SearchError, match="only 2 pages"):
+        product_search(params=search_params_parse({"q": "oak", "page": "3"}), use_cache=False)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"q": "x" * 10000}, "q"),
+        ({"price_min": "50", "price_max": "10"}, "price_min"),
+        ({"price_min": "-1"}, "price_min"),
+        ({"price_max": "ten"}, "price_max"),
+        ({"category": "no-such-category"}, "category"),
+        ({"lat": "51", "lng": "0", "radius_km": "0"}, "radius_km"),
+        ({"lat": "51", "lng": "0", "radius_km": "20001"}, "radius_km"),
+        ({"lat": "51", "lng": "0", "radius_km": "-5"}, "radius_km"),
+        ({"page": "0"}, "page"),
+        ({"page": "abc"}, "page"),
+        ({"lat": "91", "lng": "0"}, "lat"),
+        ({"lat": "10", "lng": "-181"}, "lng"),
+        ({"lat": "10"}, "lng"),
+        ({"near": "Atlantis, XX"}, "near"),
+        ({"sort": "distance"}, "sort"),
+        ({"sort": "cheapest"}, "sort"),
+        ({"country": "GBR"}, "country"),
+    ],
+)
+def test_bad_input_names_the_field(query, field):
+    with pytest.raises(SearchError) as exc:
+        search_params_parse(query)
+    assert exc.value.field == field
+
+
+def test_api_returns_400_json_for_bad_input_and_camel_case_parameters_work(catalogue):
+    api = APIClient()
+    response = api.get("/api/search", {"priceMin": "50", "priceMax": "10"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid" and "price_min" in response.json()["errors"]
+    body = api.get("/api/search", {"q": "mug", "priceMax": "40", "near": "Bath, GB", "radiusKm": "500"}).json()
+    assert [r["title"] for r in body["results"]] == ["Blue stoneware mug", "Wool cosy"]
+    assert body["results"][0]["distanceKm"] == 0.0
+    assert set(body) == {"count", "countCapped", "page", "pages", "results", "facets", "suggestion", "correctedQuery"}
+    assert api.get("/api/search", {"page": "9"}).status_code == 400
+
+
+def test_html_search_shows_a_friendly_message_and_the_unfiltered_page(client, catalogue):
+    response = client.get("/search", {"q": "mug", "price_min": "abc"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "price_min must be a number" in html
+    assert "5 results" in html
+
+
+def test_htmx_gets_only_the_results_fragment(client, catalogue):
+    response = client.get("/search", {"q": "mug"}, headers={"HX-Request": "true", "HX-Target": "search-results"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="search-results"')
+    assert "Blue stoneware mug" in html and "<html" not in html
+
+
+def test_category_pages_use_the_same_results(client, catalogue):
+    html = client.get("/c/ceramics/", {"sort": "price_asc"}).content.decode()
+    assert html.index("Speckled bowl") < html.index("Blue stoneware mug") < html.index("Hand thrown mug")
+    assert "Wool cosy" not in html
+
+
+def test_cached_results_never_outlive_an_edit(catalogue, django_capture_on_commit_callbacks):
+    from catalog.services.products import product_update
+
+    params = SearchParams(q="scarf", sort="relevance")
+    assert [p.title for p in product_search(params=params).products] == ["Merino scarf"]
+    with django_capture_on_commit_callbacks(execute=True):
+        product_update(product=catalogue["scarf"], title="Merino shawl")
+    assert product_search(params=params).products == []
+    assert [p.title for p in product_search(params=SearchParams(q="shawl", sort="relevance")).products] == [
+        "Merino shawl"
+    ]
