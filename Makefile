@@ -16,7 +16,7 @@ for c in "$$PYTHON" python3.12 \
 done; exit 1
 endef
 
-.PHONY: help run test lint format bench-images seed-bench clean
+.PHONY: help run test lint format bench-search bench-images clean
 help:
 	@echo "make run    start the marketplace with demo data on http://127.0.0.1:8000"
 	@echo "make test   run the whole test suite (with coverage)"
@@ -41,6 +41,14 @@ run: $(VENV)/.requirements
 
 test: $(VENV)/.requirements-dev node_modules/.package-lock.json
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks use their own database (marketplace_bench) so the demo data stays small.
+bench-search: $(VENV)/.requirements
+	EMBEDDED_DATABASE_NAME=marketplace_bench $(PY) manage.py migrate --noinput -v 0
+	EMBEDDED_DATABASE_NAME=marketplace_bench $(PY) manage.py bench_search $(BENCH_ARGS)
+
+bench-images: $(VENV)/.requirements
+	$(PY) manage.py bench_images $(BENCH_ARGS)
 
 lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .

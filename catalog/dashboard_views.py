@@ -87,4 +87,5 @@ def _render_form(request, form, *, product):
     if request.htmx:
         template += "#product-form"
     status = 422 if form.errors and request.htmx else 200
-    return render(request, template, {"form": form, "product": product}, status=status)
+    images = list(product.images.all()) if product else []
+    return render(request, template, {"form": form, "product": product, "images": images}, status=status)

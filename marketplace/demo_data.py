@@ -253,41 +253,7 @@ def seed(*, shops: int = 50, products: int = 1000, shoppers: int = 1000, progres
             [(MAKER_EMAIL, "Morgan Maker")] + [(f"maker{i}@demo.artisan.test", f"Maker {i}") for i in range(1, shops)],
             password_hash=password_hash,
         )
-        vendors = []
-        used_names: set[str] = set()
-        for i, owner in enumerate(owners):
-            town, country = TOWNS[i % len(TOWNS)]
-            place = town_locate(town=town, country=country)
-            name = f"{SHOP_WORDS[i % len(SHOP_WORDS)]} {SHOP_SUFFIX[(i // len(SHOP_WORDS)) % len(SHOP_SUFFIX)]}"
-            if name in used_names:
-                name = f"{name} of {town}"
-            if name in used_names:
-                name = f"{name} {i}"
-            used_names.add(name)
-            vendors.append(
-                Vendor(
-                    owner=owner,
-                    name=name,
-                    slug=slugify(name),
-                    description=f"Small studio in {town}. Everything is made by hand, in small batches.",
-                    town=place.name if place else town,
-                    country=country,
-                    latitude=place.latitude if place else None,
-                    longitude=place.longitude if place else None,
-                    shipping_flat=Decimal(rng.choice(["3.50", "4.95", "6.00", "8.00"])),
-                    free_shipping_over=Decimal(rng.choice(["50.00", "75.00", "100.00"]))
-                    if rng.random() < 0.6
-                    else None,
-                    processing_days=rng.randint(1, 7),
-                    returns_policy="Returns accepted within 30 days of delivery, unused and in original packaging.",
-                    # A few shops wait for review so the dashboard has work to show.
-                    status=Vendor.Status.PENDING if i % 25 == 24 else Vendor.Status.APPROVED,
-                    stripe_account_id=f"acct_demo{i:06d}",
-                    charges_enabled=True,
-                    payouts_enabled=True,
-                )
-            )
-        vendors = Vendor.objects.bulk_create(vendors, batch_size=1000)
+        vendors = Vendor.objects.bulk_create(_make_shops(owners, rng, start=0), batch_size=1000)
         result.shops = len(vendors)
         image_names = _image_pool(rng, min(48, max(6, products // 20)))
 
@@ -300,6 +266,74 @@ def seed(*, shops: int = 50, products: int = 1000, shoppers: int = 1000, progres
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_product")  # fresh statistics for the search planner
     return result
+
+
+def _make_shops(owners, rng: random.Random, *, start: int) -> list[Vendor]:
+    taken = set(Vendor.objects.values_list("name", flat=True))
+    shops = []
+    for i, owner in enumerate(owners, start=start):
+        town, country = TOWNS[i % len(TOWNS)]
+        place = town_locate(town=town, country=country)
+        name = f"{SHOP_WORDS[i % len(SHOP_WORDS)]} {SHOP_SUFFIX[(i // len(SHOP_WORDS)) % len(SHOP_SUFFIX)]}"
+        if name in taken:
+            name = f"{name} of {town}"
+        if name in taken:
+            name = f"{name} {i}"
+        taken.add(name)
+        shops.append(
+            Vendor(
+                owner=owner,
+                name=name,
+                slug=slugify(name),
+                description=f"Small studio in {town}. Everything is made by hand, in small batches.",
+                town=place.name if place else town,
+                country=country,
+                latitude=place.latitude if place else None,
+                longitude=place.longitude if place else None,
+                shipping_flat=Decimal(rng.choice(["3.50", "4.95", "6.00", "8.00"])),
+                free_shipping_over=Decimal(rng.choice(["50.00", "75.00", "100.00"])) if rng.random() < 0.6 else None,
+                processing_days=rng.randint(1, 7),
+                returns_policy="Returns accepted within 30 days of delivery, unused and in original packaging.",
+                # A few shops wait for review so the dashboard has work to show.
+                status=Vendor.Status.PENDING if i % 25 == 24 else Vendor.Status.APPROVED,
+                stripe_account_id=f"acct_demo{i:06d}",
+                charges_enabled=True,
+                payouts_enabled=True,
+            )
+        )
+    return shops
+
+
+def ensure_benchmark_catalogue(*, products: int, shops: int, progress=None, seed: int = 7) -> tuple[int, int]:
+    """Top the database up to ``shops`` shops and ``products`` products (never removes any)."""
+    rng = random.Random(seed + Product.objects.count())
+    if not Category.objects.exists():
+        seed_categories()
+    leaves = {top.name: list(top.children.all()) for top in Category.objects.filter(parent__isnull=True)}
+    leaves = {name: children for name, children in leaves.items() if name in CATEGORY_TREE and children}
+    have_shops = Vendor.objects.count()
+    if have_shops < shops:
+        password_hash = make_password(DEMO_PASSWORD)
+        with transaction.atomic():
+            owners = _verified_users(
+                [(f"benchmaker{i}@demo.artisan.test", f"Bench Maker {i}") for i in range(have_shops, shops)],
+                password_hash=password_hash,
+            )
+            Vendor.objects.bulk_create(_make_shops(owners, rng, start=have_shops), batch_size=1000)
+    vendors = list(Vendor.objects.all())
+    missing = products - Product.objects.count()
+    if missing > 0:
+        images = _image_pool(rng, 48)
+        seed_products(
+            vendors=vendors, leaves=leaves, count=missing, images=images, rng=rng, progress=progress, batch=5000
+        )
+    from catalog.services.search_index import search_words_refresh
+
+    search_words_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
+        cursor.execute("ANALYZE vendors_vendor")
+    return Vendor.objects.count(), Product.objects.count()
 
 
 def seed_products(*, vendors, leaves, count, images, rng, progress=None, batch=2000) -> int:

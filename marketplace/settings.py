@@ -131,7 +131,7 @@ _database_url = env_str("DATABASE_URL")
 if not _database_url:
     from marketplace.embedded_postgres import database_url as _embedded_url
 
-    _database_url = _embedded_url(VAR_DIR / "pgdata")
+    _database_url = _embedded_url(VAR_DIR / "pgdata", database=env_str("EMBEDDED_DATABASE_NAME", "marketplace"))
     os.environ["DATABASE_URL"] = _database_url  # child processes join instead of starting their own
 DATABASES = {"default": dj_database_url.parse(_database_url)}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):

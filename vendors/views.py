@@ -2,7 +2,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.selectors import STOREFRONT_SORTS, product_list_for_vendor_storefront
 
@@ -41,6 +43,8 @@ def register(request):
             _form_errors_from(exc, form)
         else:
             messages.success(request, "Your shop is open for review. We'll email you when it's approved.")
+            if request.htmx:  # a full page change, not a fragment swap
+                return HttpResponseClientRedirect(reverse("vendors:dashboard"))
             return redirect("vendors:dashboard")
     template = "vendors/register.html"
     if request.htmx:

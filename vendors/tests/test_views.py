@@ -109,3 +109,10 @@ def test_admin_approves_with_a_reason(client, staff):
     pending.refresh_from_db()
     assert pending.status == "approved"
     assert pending.status_changes.get().reason == "Meets our guidelines"
+
+
+def test_htmx_registration_success_redirects_the_whole_page(client, shopper):
+    client.force_login(shopper)
+    response = client.post("/shops/register/", REGISTRATION, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/shops/dashboard/"

@@ -1,0 +1,210 @@
+"""``manage.py bench_search``: search latency at catalogue scale, against a floor measured in the same run.
+
+Seeds a benchmark catalogue when missing (100K products across 500 shops by
+default), runs a fixed query mix through the search selector with the cache
+layer off, then the same through HTTP against one gunicorn worker, and prints
+p50/p95/p99 with each figure's ratio to a primary-key product lookup.
+"""
+
+import http.client
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+from tqdm import tqdm
+
+from catalog.models import Product, SearchWord
+from catalog.search import product_search, search_params_parse
+from marketplace import demo_data
+from marketplace.local_services import free_port, port_open, stop_process
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+
+    def pick(p):
+        return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
+
+    return pick(0.50), pick(0.95), pick(0.99)
+
+
+class Command(BaseCommand):
+    help = "Benchmark search (selector and HTTP) on a large catalogue."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--products", type=int, default=100_000)
+        parser.add_argument("--shops", type=int, default=500)
+        parser.add_argument("--runs", type=int, default=40, help="timed runs per query")
+        parser.add_argument("--http-seconds", type=float, default=5.0, help="load per HTTP scenario")
+        parser.add_argument("--no-http", action="store_true")
+        parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the slowest query")
+
+    def handle(self, *args, products, shops, runs, http_seconds, no_http, explain, **options):
+        have = Product.objects.count()
+        if have < products:
+            self.stdout.write(f"Seeding the benchmark catalogue: {have:,} -> {products:,} products, {shops} shops")
+            with tqdm(total=products - have, unit="product") as bar:
+                demo_data.ensure_benchmark_catalogue(products=products, shops=shops, progress=bar.update)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE catalog_product")
+        total = Product.objects.count()
+        mix = self._query_mix()
+        self.stdout.write(f"Catalogue: {total:,} products. Runs per query: {runs}. Cache layer off.\n")
+
+        floor = self._time(lambda: self._pk_lookup(), runs * 5)
+        rows = [("product by primary key (floor)", floor)]
+        for name, query in tqdm(mix, desc="queries", unit="query"):
+            params = search_params_parse(query)
+            product_search(params=params, use_cache=False)  # warm
+            rows.append((name, self._time(lambda p=params: product_search(params=p, use_cache=False), runs)))
+        self._table("Server side: search selector incl. count, facets and hydration (ms)", rows, floor)
+
+        if explain:
+            slowest = max(rows[1:], key=lambda r: _percentiles(r[1])[1])
+            self._explain(dict(mix)[slowest[0]], slowest[0])
+        if not no_http:
+            self._http(http_seconds)
+
+    # --- queries -------------------------------------------------------------
+
+    def _query_mix(self) -> list[tuple[str, dict]]:
+        words = list(SearchWord.objects.order_by("documents").values_list("word", "documents"))
+        total = Product.objects.count()
+        rare = next((w for w, n in words if n >= 20 and n <= max(50, total // 2000)), words[0][0])
+        medium = next((w for w, n in words if n >= total // 100), words[len(words) // 2][0])
+        typo = medium[:-2] + medium[-1] + medium[-2] if len(medium) > 4 else medium + "x"
+        filters = {"category": "ceramics", "price_min": "20", "price_max": "150", "near": "Bath, GB", "radius_km": "50"}
+        mix: list[tuple[str, dict]] = []
+        for label, q in [
+            (f"rare word '{rare}'", rare),
+            (f"medium word '{medium}'", medium),
+            ("common word 'handmade'", "handmade"),
+            ('phrase "walnut spoon"', '"walnut spoon"'),
+            (f"typo '{typo}'", typo),
+        ]:
+            mix.append((label, {"q": q}))
+            mix.append((f"{label} + category, price, 50 km", {"q": q, **filters}))
+        for sort in ("price_asc", "price_desc", "newest", "rating"):
+            mix.append((f"rare word, sort {sort}", {"q": rare, "sort": sort}))
+            mix.append((f"common word, sort {sort}", {"q": "handmade", "sort": sort}))
+        mix.append(("common word, 50 km, sort distance", {"q": "handmade", **filters, "sort": "distance"}))
+        mix.append(("no words, sort newest", {"sort": "newest"}))
+        mix.append(("common word, page 40", {"q": "handmade", "page": "40"}))
+        return mix
+
+    def _pk_lookup(self):
+        Product.objects.get(pk=self._random_pk())
+
+    def _random_pk(self) -> int:
+        if not hasattr(self, "_pk_range"):
+            self._pk_range = (Product.objects.order_by("pk").first().pk, Product.objects.order_by("pk").last().pk)
+        while True:
+            pk = random.randint(*self._pk_range)
+            if Product.objects.filter(pk=pk).exists():
+                return pk
+
+    @staticmethod
+    def _time(fn, runs: int) -> list[float]:
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - started) * 1000)
+        return samples
+
+    def _table(self, title: str, rows, floor):
+        floor_p50 = _percentiles(floor)[0]
+        self.stdout.write(f"\n{title}")
+        self.stdout.write(f"{'query':58} {'p50':>8} {'p95':>8} {'p99':>8} {'p50/floor':>10}")
+        for name, samples in rows:
+            p50, p95, p99 = _percentiles(samples)
+            self.stdout.write(f"{name[:58]:58} {p50:8.2f} {p95:8.2f} {p99:8.2f} {p50 / floor_p50:9.1f}x")
+
+    def _explain(self, query: dict, name: str):
+        from catalog import search as s
+
+        params = search_params_parse(query)
+        where, args = s._where(
+            params, category_ids=None if not params.category else [params.category.pk], with_text=True
+        )
+        sql, sql_args = s._ids_sql(params, where, args, (params.page - 1) * s.PAGE_SIZE)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_args)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        self.stdout.write(f"\nEXPLAIN (ANALYZE, BUFFERS) of the slowest query ({name}):\n{plan}")
+
+    # --- HTTP ----------------------------------------------------------------
+
+    def _http(self, seconds: float):
+        product = Product.objects.visible().order_by("?").first()
+        scenarios = [
+            ("search page 'handmade' + filters", "/search?q=handmade&price_min=20&price_max=150"),
+            ("search page rare word", f"/search?q={SearchWord.objects.order_by('documents').last().word}"),
+            ("product page", product.get_absolute_url()),
+        ]
+        results = {}
+        for pooled in (True, False):
+            port = free_port()
+            env = {**os.environ, "DATABASE_POOL": "1" if pooled else "0", "CONN_MAX_AGE": "0", "DEBUG": "0"}
+            env.setdefault("DATABASE_URL", _database_url())
+            server = subprocess.Popen(  # noqa: S603 -- our own gunicorn
+                [*GUNICORN, "--bind", f"127.0.0.1:{port}"],
+                env=env,
+                cwd=Path(settings.BASE_DIR),
+                start_new_session=True,
+            )
+            try:
+                deadline = time.monotonic() + 30
+                while not port_open("127.0.0.1", port) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                for name, path in scenarios if pooled else scenarios[-1:]:
+                    results[(name, pooled)] = _load(port, path, seconds)
+            finally:
+                stop_process(server)
+        self.stdout.write("\nHTTP, one gunicorn worker (1 thread), keep-alive client on loopback (ms)")
+        self.stdout.write(f"{'scenario':58} {'p50':>8} {'p95':>8} {'p99':>8} {'req/s':>8}")
+        for (name, pooled), (samples, rate) in results.items():
+            label = f"{name} ({'pooled connection' if pooled else 'new DB connection per request'})"
+            p50, p95, p99 = _percentiles(samples)
+            self.stdout.write(f"{label[:58]:58} {p50:8.2f} {p95:8.2f} {p99:8.2f} {rate:8.0f}")
+        pooled_rate = results[("product page", True)][1]
+        fresh_rate = results[("product page", False)][1]
+        self.stdout.write(f"product page: pooled / new-connection requests/s = {pooled_rate / fresh_rate:.1f}x")
+
+
+GUNICORN = [sys.executable, "-m", "gunicorn", "marketplace.wsgi:application", "--workers", "1", "--threads", "1",
+            "--log-level", "warning"]  # fmt: skip
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    host = db["HOST"]
+    host_part = host.replace("/", "%2F") if host.startswith("/") else f"{host}:{db['PORT'] or 5432}"
+    return f"postgresql://{db['USER']}@{host_part}/{db['NAME']}"
+
+
+def _load(port: int, path: str, seconds: float) -> tuple[list[float], float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for _ in range(5):  # warm up
+        conn.request("GET", path)
+        conn.getresponse().read()
+    samples = []
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        t0 = time.perf_counter()
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{path} answered {response.status}")
+        samples.append((time.perf_counter() - t0) * 1000)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return samples, len(samples) / elapsed if samples else 0.0

@@ -1,0 +1,71 @@
+"""``{% product_picture %}``: a product photo as ``<picture>`` (WebP, JPEG fallback) that never shifts layout.
+
+    {% load catalog_images %}
+    {% product_picture image size="400" css_class="card-img" loading="lazy" %}
+    {% product_picture image size="display" css_class="gallery-main" loading="eager" %}
+
+``size`` is "200" or "400" (squares; srcset offers both, with ``sizes`` defaulting to the size in
+px, so a 2x screen gets the sharper one) or "display" (the photo's own aspect ratio, longest side at
+most 1600 px). The ``<img>`` always carries width and height, so the browser reserves the box before
+any byte arrives. ``alt`` defaults to the photo's description, else the product title.
+
+Until the thumbnail task has run (``renditions`` empty), squares render a ``<div class="… placeholder">``
+(the stylesheet gives ``.placeholder`` a square aspect ratio and a soft background) and "display"
+renders the cleaned original with its width and height: big, but only for the few seconds after an
+upload, and better than a blank box on the product page.
+"""
+
+from django import template
+from django.core.files.storage import default_storage
+
+from catalog.services.images import renditions_ready
+
+register = template.Library()
+
+SQUARE_SIZES = ("200", "400")
+
+
+@register.inclusion_tag("catalog/_picture.html")
+def product_picture(image, size="400", css_class="", loading="lazy", alt=None, sizes=None):
+    size = str(size)
+    if size not in (*SQUARE_SIZES, "display"):
+        raise template.TemplateSyntaxError(f"product_picture size must be 200, 400 or display, not {size!r}")
+    if loading not in ("lazy", "eager"):
+        raise template.TemplateSyntaxError(f"product_picture loading must be lazy or eager, not {loading!r}")
+    if alt is None and image is not None:
+        alt = image.alt_text or image.product.title
+    context = {
+        "css_class": css_class,
+        "placeholder_class": f"{css_class} placeholder".strip(),
+        "loading": loading,
+        "alt": alt or "",
+        "ready": False,
+    }
+    if image is None:
+        return context
+    renditions = image.renditions or {}
+    if renditions_ready(renditions):
+        url = default_storage.url
+        if size == "display":
+            display = renditions["display"]
+            return context | {
+                "ready": True,
+                "webp_srcset": url(display["webp"]),
+                "jpeg_src": url(display["jpeg"]),
+                "jpeg_srcset": "",
+                "sizes": None,  # one candidate: nothing to choose between
+                "width": display["width"],
+                "height": display["height"],
+            }
+        return context | {
+            "ready": True,
+            "webp_srcset": ", ".join(f"{url(renditions[s]['webp'])} {s}w" for s in SQUARE_SIZES),
+            "jpeg_srcset": ", ".join(f"{url(renditions[s]['jpeg'])} {s}w" for s in SQUARE_SIZES),
+            "jpeg_src": url(renditions[size]["jpeg"]),
+            "sizes": sizes or f"{size}px",
+            "width": int(size),
+            "height": int(size),
+        }
+    if size == "display" and image.original and image.width and image.height:
+        return context | {"original_src": image.original.url, "width": image.width, "height": image.height}
+    return context
