@@ -7,5 +7,6 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/settings/", views.shop_settings, name="settings"),
+    path("dashboard/settings/<str:kind>", views.shop_image, name="image"),
     path("<slug:slug>/", views.storefront, name="storefront"),
 ]

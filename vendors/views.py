@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.selectors import STOREFRONT_SORTS, product_list_for_vendor_storefront
@@ -11,7 +11,7 @@ from catalog.selectors import STOREFRONT_SORTS, product_list_for_vendor_storefro
 from .forms import VendorRegistrationForm, VendorSettingsForm
 from .models import Vendor
 from .selectors import vendor_for_user, vendor_get_visible
-from .services.shops import VendorError, vendor_register, vendor_update
+from .services.shops import VendorError, vendor_image_set, vendor_register, vendor_update
 
 
 def storefront(request, slug: str):
@@ -67,6 +67,23 @@ def _product_counts(vendor):
 
 
 @login_required
+@require_POST
+def shop_image(request, kind: str):
+    vendor = vendor_for_user(user=request.user)
+    uploaded = request.FILES.get("image")
+    if uploaded is None:
+        messages.error(request, "Choose an image to upload.")
+    else:
+        try:
+            vendor_image_set(vendor=vendor, kind=kind, uploaded_file=uploaded)
+        except VendorError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Your {kind} is updated.")
+    return redirect("vendors:settings")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def shop_settings(request):
     vendor = vendor_for_user(user=request.user)
@@ -86,4 +103,5 @@ def shop_settings(request):
     template = "vendors/settings.html"
     if request.htmx:
         template += "#shop-form"
-    return render(request, template, {"form": form, "vendor": vendor})
+    image_kinds = [("logo", "Logo"), ("banner", "Banner")]
+    return render(request, template, {"form": form, "vendor": vendor, "image_kinds": image_kinds})

@@ -51,3 +51,9 @@ def json_ld(data) -> str:
 def make_list_of_ints(value: str) -> list[int]:
     """``"10 25 50"|make_list_of_ints`` -> ``[10, 25, 50]`` (option lists in templates)."""
     return [int(part) for part in value.split()]
+
+
+@register.filter
+def attr_of(obj, name: str):
+    """``vendor|attr_of:"logo"``: a field chosen by name in a template loop."""
+    return getattr(obj, name, None)

@@ -188,3 +188,43 @@ def vendor_update(*, vendor: Vendor, **changes) -> Vendor:
     vendor.save()
     transaction.on_commit(catalogue_changed)
     return vendor
+
+
+# Logo: a square; banner: a wide strip. Both cropped to fit, stored as JPEG under a content-hashed name.
+SHOP_IMAGE_SIZES = {"logo": (400, 400), "banner": (1600, 400)}
+
+
+def vendor_image_set(*, vendor: Vendor, kind: str, uploaded_file) -> Vendor:
+    """Replace the shop's logo or banner. Same checks as product photos (content, size, pixels)."""
+    import hashlib
+    import io
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image, ImageOps
+
+    from catalog.images import ImageRejected, reencode_original, validate_upload
+
+    if kind not in SHOP_IMAGE_SIZES:
+        raise VendorError("Unknown shop image.")
+    try:
+        validate_upload(uploaded_file)
+        uploaded_file.seek(0)
+        data, _ext, _w, _h = reencode_original(uploaded_file)
+    except ImageRejected as exc:
+        raise VendorError(str(exc), field=kind) from exc
+    with Image.open(io.BytesIO(data)) as image:
+        fitted = ImageOps.fit(image.convert("RGB"), SHOP_IMAGE_SIZES[kind], Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        fitted.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    payload = out.getvalue()
+    name = f"shops/{vendor.pk}/{kind}-{hashlib.sha256(payload).hexdigest()[:16]}.jpg"
+    stored = default_storage.save(name, ContentFile(payload))
+    with transaction.atomic():
+        locked = Vendor.objects.select_for_update().get(pk=vendor.pk)
+        old = getattr(locked, kind).name
+        setattr(locked, kind, stored)
+        locked.save(update_fields=[kind, "updated_at"])
+        if old and old != stored:
+            transaction.on_commit(lambda: default_storage.delete(old))
+    return locked

@@ -116,3 +116,47 @@ def test_htmx_registration_success_redirects_the_whole_page(client, shopper):
     response = client.post("/shops/register/", REGISTRATION, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/shops/dashboard/"
+
+
+def _jpeg(size=(900, 600), colour=(120, 60, 20)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_owner_uploads_a_logo_and_banner_shown_on_the_storefront(client, vendor_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    client.force_login(vendor_a.owner)
+    client.post("/shops/dashboard/settings/logo", {"image": SimpleUploadedFile("logo.jpg", _jpeg(), "image/jpeg")})
+    client.post(
+        "/shops/dashboard/settings/banner", {"image": SimpleUploadedFile("b.jpg", _jpeg((3000, 900)), "image/jpeg")}
+    )
+    vendor_a.refresh_from_db()
+    with vendor_a.logo.open() as f:
+        assert Image.open(f).size == (400, 400)
+    with vendor_a.banner.open() as f:
+        assert Image.open(f).size == (1600, 400)
+    html = client.get(vendor_a.get_absolute_url()).content.decode()
+    assert vendor_a.logo.url in html and vendor_a.banner.url in html
+
+
+def test_shop_images_are_checked_like_product_photos(client, vendor_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(vendor_a.owner)
+    response = client.post(
+        "/shops/dashboard/settings/logo",
+        {"image": SimpleUploadedFile("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml")},
+        follow=True,
+    )
+    assert "SVG" in response.content.decode()
+    vendor_a.refresh_from_db()
+    assert not vendor_a.logo
+    assert client.post("/shops/dashboard/settings/avatar", {}).status_code == 302  # unknown kind: a message, no change
+    assert client.get("/shops/dashboard/settings/logo").status_code == 405
