@@ -15,9 +15,15 @@ def _search_page(request, *, template: str, category: Category | None = None, ex
         messages.warning(request, f"{exc} Showing everything instead.")
         params = SearchParams(category=category)
         result = product_search(params=params)
+    shops = {p.vendor_id: p.vendor for p in result.products if p.vendor.latitude is not None}
+    shop_markers = [
+        {"lat": v.latitude, "lng": v.longitude, "label": f"{v.name}, {v.town}", "url": v.get_absolute_url()}
+        for v in shops.values()
+    ]
     context = {
         "params": params,
         "result": result,
+        "shop_markers": shop_markers,
         "sorts": SORTS,
         "price_buckets": PRICE_BUCKETS,
         "categories": selectors.category_list_top_level().prefetch_related("children"),

@@ -9,6 +9,7 @@ import os
 import sys
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -273,6 +274,9 @@ if len(MARKETPLACE_CURRENCY) != 3 or not MARKETPLACE_CURRENCY.isalpha():
     raise ImproperlyConfigured(f"MARKETPLACE_CURRENCY={MARKETPLACE_CURRENCY!r} is not a three-letter currency code.")
 PLATFORM_FEE_RATE = env_decimal("PLATFORM_FEE_RATE", "0.025", minimum=Decimal("0"), maximum=Decimal("0.5"))
 SITE_NAME = env_str("SITE_NAME", "Artisan Market")
+# Map tiles (Leaflet). Pages stay usable when tiles can't load (offline, blocked).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = env_str("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # --- Accounts (django-allauth) ------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -374,6 +378,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+_tiles = urlsplit(MAP_TILE_URL)
+if _tiles.scheme in ("http", "https") and _tiles.netloc:  # "{s}.tile.example.org" -> "*.tile.example.org"
+    SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}")
 if env_str("AZURE_CUSTOM_DOMAIN"):
     SECURE_CSP["img-src"].append(f"https://{env_str('AZURE_CUSTOM_DOMAIN')}")
 elif AZURE_ACCOUNT_NAME:

@@ -21,7 +21,15 @@ def storefront(request, slug: str):
         sort = "newest"
     products = product_list_for_vendor_storefront(vendor=vendor, sort=sort)
     page = Paginator(products, 24).get_page(request.GET.get("page"))
-    context = {"vendor": vendor, "page": page, "sort": sort, "sorts": STOREFRONT_SORTS}
+    shop_marker = [
+        {
+            "lat": vendor.latitude,
+            "lng": vendor.longitude,
+            "label": f"{vendor.name}, {vendor.town}",
+            "url": vendor.get_absolute_url(),
+        }
+    ]
+    context = {"vendor": vendor, "page": page, "sort": sort, "sorts": STOREFRONT_SORTS, "shop_marker": shop_marker}
     return render(request, "vendors/storefront.html", context)
 
 
