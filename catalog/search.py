@@ -23,6 +23,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connection
@@ -90,7 +91,7 @@ class SearchParams:
 
 @dataclass
 class SearchResult:
-    products: list[Product]
+    ids: list[int]
     count: int
     count_capped: bool
     page: int
@@ -99,6 +100,13 @@ class SearchResult:
     suggestion: str = ""
     distances: dict[int, float] = field(default_factory=dict)
     typo_fallback: bool = False
+
+    @cached_property
+    def products(self) -> list[Product]:
+        """The page's products with what a card shows (the API loads full products from ``ids``)."""
+        from catalog.selectors import products_by_ids
+
+        return products_by_ids(self.ids)
 
     @property
     def count_label(self) -> str:
@@ -474,10 +482,8 @@ def product_search(*, params: SearchParams, use_cache: bool = True) -> SearchRes
 
 
 def _hydrate(data: dict) -> SearchResult:
-    from catalog.selectors import products_by_ids
-
     return SearchResult(
-        products=products_by_ids(data["ids"]),
+        ids=data["ids"],
         count=data["count"],
         count_capped=data["capped"],
         page=data["page"],

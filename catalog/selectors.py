@@ -102,10 +102,25 @@ def product_shipping_summary(*, product: Product) -> dict:
     }
 
 
-def products_by_ids(ids: list[int]) -> list[Product]:
-    """Products in the order of ``ids`` (search results), with what a card shows."""
+CARD_FIELDS = ("id", "title", "slug", "price", "currency", "status", "vendor_id", "category_id")
+CARD_VENDOR_FIELDS = ("name", "slug", "town", "country", "latitude", "longitude", "status", "payouts_enabled")
+
+
+def products_by_ids(ids: list[int], *, full: bool = False) -> list[Product]:
+    """Products in the order of ``ids`` (search results).
+
+    By default only what a product card shows (loading 24 whole rows with their
+    descriptions and every image costs more than the search itself); ``full``
+    for the API's complete representation.
+    """
     if not ids:
         return []
     # Only visible products, even if the ids come from a cached result older than an edit.
-    found = {p.pk: p for p in _with_listing_data(Product.objects.visible().filter(pk__in=ids))}
+    qs = Product.objects.visible().filter(pk__in=ids)
+    if full:
+        qs = _with_listing_data(qs)
+    else:
+        qs = qs.select_related("vendor").only(*CARD_FIELDS, *(f"vendor__{f}" for f in CARD_VENDOR_FIELDS))
+        qs = qs.prefetch_related(Prefetch("images", queryset=ProductImage.objects.filter(is_primary=True)))
+    found = {p.pk: p for p in qs}
     return [found[pk] for pk in ids if pk in found]

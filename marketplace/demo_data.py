@@ -152,6 +152,40 @@ MATERIALS = {
     "Leather": ["vegetable-tanned", "tan", "black", "oxblood", "natural", "waxed"],
     "Glass": ["blown", "recycled", "amber", "cobalt", "clear", "smoky"],
 }
+# Real catalogues have a long tail of rare words (glaze names, place names, makers' marks).
+# Three syllables from this list give ~14K made-up words, so each is rare even at 1M products.
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "ven",
+    "tu",
+    "sel",
+    "dor",
+    "ish",
+    "an",
+    "bre",
+    "quo",
+    "fen",
+    "lys",
+    "mar",
+    "tho",
+    "ul",
+    "zem",
+    "pa",
+    "rin",
+    "go",
+    "wex",
+    "cy",
+    "sha",
+]
+
+
+def _mark(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(3))
+
+
 ADJECTIVES = ["Handmade", "Hand-thrown", "Hand-carved", "Small-batch", "One-of-a-kind", "Rustic", "Minimal", "Classic"]
 PALETTES = [
     ((138, 59, 18), (241, 236, 228)),
@@ -361,7 +395,7 @@ def seed_products(*, vendors, leaves, count, images, rng, progress=None, batch=2
                     description=(
                         f"A {material} {item} made by hand at {vendor.name} in {vendor.town}.\n\n"
                         f"Each piece is slightly different. Handmade in small batches; "
-                        f"care instructions are included with your order."
+                        f"care instructions are included with your order. Glaze or finish: {_mark(rng)}."
                     ),
                     category=leaf,
                     tags=[material, item.split()[-1], top.lower()],

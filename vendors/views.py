@@ -21,16 +21,21 @@ def storefront(request, slug: str):
         sort = "newest"
     products = product_list_for_vendor_storefront(vendor=vendor, sort=sort)
     page = Paginator(products, 24).get_page(request.GET.get("page"))
-    shop_marker = [
-        {
-            "lat": vendor.latitude,
-            "lng": vendor.longitude,
-            "label": f"{vendor.name}, {vendor.town}",
-            "url": vendor.get_absolute_url(),
-        }
-    ]
-    context = {"vendor": vendor, "page": page, "sort": sort, "sorts": STOREFRONT_SORTS, "shop_marker": shop_marker}
+    context = {
+        "vendor": vendor,
+        "page": page,
+        "sort": sort,
+        "sorts": STOREFRONT_SORTS,
+        "shop_marker": _shop_marker(vendor),
+    }
     return render(request, "vendors/storefront.html", context)
+
+
+def _shop_marker(vendor) -> list[dict]:
+    if vendor.latitude is None:
+        return []
+    label = f"{vendor.name}, {vendor.town}"
+    return [{"lat": vendor.latitude, "lng": vendor.longitude, "label": label, "url": vendor.get_absolute_url()}]
 
 
 def _form_errors_from(exc: VendorError, form) -> None:
@@ -98,7 +103,11 @@ def shop_settings(request):
     initial = {f: getattr(vendor, f) for f in VendorSettingsForm.base_fields}
     form = VendorSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        changes = {k: v for k, v in form.cleaned_data.items() if k not in ("latitude", "longitude") or v is not None}
+        changes = dict(form.cleaned_data)
+        # The pin counts as moved only if the owner moved it; otherwise a new town re-places it.
+        if (changes.get("latitude"), changes.get("longitude")) in ((None, None), (vendor.latitude, vendor.longitude)):
+            changes.pop("latitude", None)
+            changes.pop("longitude", None)
         try:
             vendor = vendor_update(vendor=vendor, **changes)
         except VendorError as exc:
@@ -111,5 +120,10 @@ def shop_settings(request):
     template = "vendors/settings.html"
     if request.htmx:
         template += "#shop-form"
-    image_kinds = [("logo", "Logo"), ("banner", "Banner")]
-    return render(request, template, {"form": form, "vendor": vendor, "image_kinds": image_kinds})
+    context = {
+        "form": form,
+        "vendor": vendor,
+        "image_kinds": [("logo", "Logo"), ("banner", "Banner")],
+        "shop_marker": _shop_marker(vendor),
+    }
+    return render(request, template, context)

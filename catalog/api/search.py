@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from catalog.search import SORTS, SearchError, product_search, search_params_parse
+from catalog.selectors import products_by_ids
 from marketplace.api import error_response
 
 from .serializers import ProductSerializer
@@ -57,7 +58,7 @@ def search(request):
         "countCapped": result.count_capped,
         "page": result.page,
         "pages": result.pages,
-        "results": ProductSerializer(result.products, many=True).data,
+        "results": ProductSerializer(products_by_ids(result.ids, full=True), many=True).data,
         "facets": result.facets,
         "suggestion": result.suggestion,
         "correctedQuery": result.typo_fallback,

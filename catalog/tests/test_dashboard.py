@@ -100,3 +100,33 @@ def test_bulk_status_needs_post_and_a_choice(client, vendor_a):
     assert client.get("/shops/dashboard/products/bulk-status").status_code == 405
     response = client.post("/shops/dashboard/products/bulk-status", {"action": "publish"}, follow=True)
     assert "Choose some products" in response.content.decode()
+
+
+def test_another_vendor_gets_404_on_every_photo_action(client, vendor_a, vendor_b):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.models import ProductImage
+
+    product = ProductFactory(vendor=vendor_a)
+    image = ProductImage.objects.create(product=product, original="products/x.jpg", width=10, height=10)
+    client.force_login(vendor_b.owner)
+    base = f"/shops/dashboard/products/{product.pk}/images"
+    upload = {"images": SimpleUploadedFile("a.jpg", b"not really", "image/jpeg")}
+    assert client.post(f"{base}/", upload).status_code == 404
+    assert client.post(f"{base}/order", {"order": [image.pk]}).status_code == 404
+    for action in ("primary", "alt", "delete", "up", "down"):
+        assert client.post(f"{base}/{image.pk}", {"action": action, "alt_text": "x"}).status_code == 404
+    assert ProductImage.objects.filter(pk=image.pk, alt_text="").exists()
+    client.logout()
+    assert client.post(f"{base}/{image.pk}", {"action": "delete"}).status_code == 302  # to the login page
+    assert client.get(f"{base}/{image.pk}").status_code in (302, 405)
+
+
+def test_an_image_id_of_another_product_is_404_even_for_its_owner(client, vendor_a):
+    from catalog.models import ProductImage
+
+    mine, other = ProductFactory(vendor=vendor_a), ProductFactory(vendor=vendor_a)
+    image = ProductImage.objects.create(product=other, original="products/y.jpg", width=10, height=10)
+    client.force_login(vendor_a.owner)
+    response = client.post(f"/shops/dashboard/products/{mine.pk}/images/{image.pk}", {"action": "delete"})
+    assert response.status_code == 404

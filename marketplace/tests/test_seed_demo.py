@@ -26,9 +26,13 @@ def test_seed_demo_makes_a_browsable_marketplace_once(client, capsys):
     assert "_auth_user_id" in client.session
 
     # A second run changes nothing.
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", products=30, verbosity=0)
     assert Product.objects.count() == 30
     assert "already loaded" in capsys.readouterr().out
+
+    # Asking for more tops the catalogue up (the benchmark path), adding shops as needed.
+    call_command("seed_demo", products=60, shops=6, verbosity=0)
+    assert (Product.objects.count(), Vendor.objects.count()) == (60, 6)
 
     product = Product.objects.visible().first()
     assert client.get(product.get_absolute_url()).status_code == 200

@@ -36,13 +36,20 @@
 
     if (el.dataset.pick) {
       // Click the map to search around that point.
+      var pin = null;
       map.on("click", function (e) {
         var form = document.getElementById(el.dataset.pick);
         if (!form) return;
-        form.querySelector("[data-lat]").value = e.latlng.lat.toFixed(4);
-        form.querySelector("[data-lng]").value = e.latlng.lng.toFixed(4);
+        form.querySelector(el.dataset.latInput || "[data-lat]").value = e.latlng.lat.toFixed(5);
+        form.querySelector(el.dataset.lngInput || "[data-lng]").value = e.latlng.lng.toFixed(5);
         var near = form.querySelector("input[name=near]");
         if (near) near.value = "";
+        if (el.dataset.pickSubmit === "0") {
+          // Moving a shop's pin: show it, and let the owner save the form.
+          if (!pin) pin = L.marker(e.latlng, { icon: icon }).addTo(map);
+          pin.setLatLng(e.latlng);
+          return;
+        }
         form.requestSubmit();
       });
     }

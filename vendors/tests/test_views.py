@@ -160,3 +160,15 @@ def test_shop_images_are_checked_like_product_photos(client, vendor_a):
     assert not vendor_a.logo
     assert client.post("/shops/dashboard/settings/avatar", {}).status_code == 302  # unknown kind: a message, no change
     assert client.get("/shops/dashboard/settings/logo").status_code == 405
+
+
+def test_moving_the_pin_keeps_it_and_a_new_town_replaces_it(client, vendor_a):
+    client.force_login(vendor_a.owner)
+    base = {"town": "Bath", "country": "GB", "shipping_flat": "4.50", "processing_days": "2"}
+    client.post("/shops/dashboard/settings/", base | {"latitude": "51.4000", "longitude": "-2.3000"})
+    vendor_a.refresh_from_db()
+    assert (vendor_a.latitude, vendor_a.longitude) == (51.4, -2.3)
+    # Changing town while posting back the unchanged pin re-places the pin in the new town.
+    client.post("/shops/dashboard/settings/", base | {"town": "York", "latitude": "51.4", "longitude": "-2.3"})
+    vendor_a.refresh_from_db()
+    assert round(vendor_a.latitude, 1) == 54.0
