@@ -311,13 +311,22 @@ def _where(params: SearchParams, *, category_ids: list[int] | None, with_text: b
             "(v.shipping_flat = 0 OR v.free_shipping_over <= p.price)))"
         )
     if params.has_location:
-        box, box_args = _bounding_box(params.lat, params.lng, params.radius_km)
-        distance, distance_args = _distance_sql(params)
-        where.append(box)
-        args += box_args
-        where.append(f"{distance} <= %s")
-        args += [*distance_args, params.radius_km]
+        # Shops are few and products many: find the shops in range once, then match their products.
+        where.append("p.vendor_id = ANY(%s)")
+        args.append(_vendor_ids_within(params))
     return where, args
+
+
+def _vendor_ids_within(params: SearchParams) -> list[int]:
+    """Listed shops within the radius: a box on the indexed lat/lng, then the exact great-circle distance."""
+    box, box_args = _bounding_box(params.lat, params.lng, params.radius_km)
+    distance, distance_args = _distance_sql(params)
+    rows = _fetch(
+        f"SELECT v.id FROM vendors_vendor v WHERE v.status = 'approved' AND v.payouts_enabled "
+        f"AND {box} AND {distance} <= %s",
+        [*box_args, *distance_args, params.radius_km],
+    )
+    return [row[0] for row in rows]
 
 
 def _order_by(params: SearchParams) -> str:
