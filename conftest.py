@@ -63,6 +63,34 @@ def azurite_server(var_dir):
     server.stop()
 
 
+@pytest.fixture
+def azure_storage(azurite_server, settings):
+    """Django's default storage on Azure Blob (Azurite), in a fresh container, configured as in production."""
+    import uuid
+
+    from azure.storage.blob import BlobServiceClient
+    from django.core.files.storage import default_storage
+
+    container = f"media-{uuid.uuid4().hex[:8]}"
+    BlobServiceClient.from_connection_string(azurite_server.connection_string).create_container(
+        container, public_access="blob"
+    )
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.azure_storage.AzureStorage",
+            "OPTIONS": {
+                "connection_string": azurite_server.connection_string,
+                "azure_container": container,
+                "expiration_secs": None,
+                "overwrite_files": False,
+                "cache_control": "public, max-age=31536000, immutable",
+            },
+        },
+    }
+    return default_storage
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     import redis

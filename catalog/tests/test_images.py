@@ -3,7 +3,6 @@
 import io
 import os
 import struct
-import uuid
 import zipfile
 import zlib
 
@@ -360,30 +359,6 @@ def test_upload_to_renditions_on_the_filesystem(django_capture_on_commit_callbac
         for fmt in ("webp", "jpeg"):
             assert default_storage.exists(files[fmt])
             assert default_storage.url(files[fmt]).startswith(f"/media/products/{image.product_id}/r/")
-
-
-@pytest.fixture
-def azure_storage(azurite_server, settings):
-    from azure.storage.blob import BlobServiceClient
-
-    container = f"media-{uuid.uuid4().hex[:8]}"
-    BlobServiceClient.from_connection_string(azurite_server.connection_string).create_container(
-        container, public_access="blob"
-    )
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.azure_storage.AzureStorage",
-            "OPTIONS": {
-                "connection_string": azurite_server.connection_string,
-                "azure_container": container,
-                "expiration_secs": None,
-                "overwrite_files": False,
-                "cache_control": "public, max-age=31536000, immutable",
-            },
-        },
-    }
-    return default_storage
 
 
 @pytest.mark.django_db

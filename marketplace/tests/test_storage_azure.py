@@ -1,35 +1,8 @@
 """The Azure Blob backend, against Azurite (a real Azure Storage emulator process)."""
 
-import uuid
-
 import pytest
 import requests
 from django.core.files.base import ContentFile
-
-
-@pytest.fixture
-def azure_storage(azurite_server, settings):
-    from azure.storage.blob import BlobServiceClient
-
-    container = f"media-{uuid.uuid4().hex[:8]}"
-    BlobServiceClient.from_connection_string(azurite_server.connection_string).create_container(
-        container, public_access="blob"
-    )
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.azure_storage.AzureStorage",
-            "OPTIONS": {
-                "connection_string": azurite_server.connection_string,
-                "azure_container": container,
-                "expiration_secs": None,
-                "overwrite_files": False,
-            },
-        },
-    }
-    from django.core.files.storage import default_storage
-
-    return default_storage
 
 
 def test_files_round_trip_through_azure_blob_storage(azure_storage):
