@@ -18,6 +18,7 @@ handler500 = "marketplace.errors.server_error"
 urlpatterns = [
     path("", include("catalog.urls")),
     path("shops/dashboard/products/", include("catalog.dashboard_urls")),
+    path("cart/", include("checkout.urls")),
     path("shops/payouts/", include("vendors.urls_payouts")),
     path("shops/", include("vendors.urls")),
     path("accounts/", include("allauth.urls")),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("api/me", accounts_api.me, name="api-me"),
     path("api/", include("catalog.api.urls")),
     path("api/", include("vendors.api.urls")),
+    path("api/", include("checkout.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

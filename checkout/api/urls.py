@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cart", views.cart, name="api-cart"),
+    path("cart/items", views.cart_items, name="api-cart-items"),
+    path("cart/items/<int:item_id>", views.cart_item, name="api-cart-item"),
+]

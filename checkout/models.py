@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.db import models
+
+
+class Cart(models.Model):
+    """A shopper's cart: one per signed-in user, or one per browser session for guests."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="cart"
+    )
+    session_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(session_key__isnull=False),
+                name="cart_has_an_owner",
+            )
+        ]
+
+    def __str__(self):
+        return f"Cart of {self.user or 'guest ' + (self.session_key or '')[:8]}"
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    # The price when added, only to tell the shopper it changed; what they pay is read fresh.
+    price_when_added = models.DecimalField(max_digits=12, decimal_places=2)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="one_line_per_product"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="cart_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_id}"

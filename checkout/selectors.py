@@ -1,0 +1,131 @@
+"""Reading the cart: which cart is the shopper's, and what it costs right now, shop by shop."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+
+from marketplace.money import round_money
+
+from .models import Cart, CartItem
+from .services import purchase_problem
+
+SESSION_KEY = "cart_id"
+ZERO = Decimal("0.00")
+
+
+def cart_for_request(request, *, create: bool = False) -> Cart | None:
+    """The signed-in user's cart, or the guest's (its id kept in the session, which survives login)."""
+    if request.user.is_authenticated:
+        if create:
+            return Cart.objects.get_or_create(user=request.user)[0]
+        return Cart.objects.filter(user=request.user).first()
+    cart_id = request.session.get(SESSION_KEY)
+    cart = Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
+    if cart is None and create:
+        if not request.session.session_key:
+            request.session.save()
+        cart = Cart.objects.create(session_key=request.session.session_key)
+        request.session[SESSION_KEY] = cart.pk
+    return cart
+
+
+def cart_item_for_request(request, *, item_id: int) -> CartItem:
+    """A line of the shopper's own cart, or 404."""
+    cart = cart_for_request(request)
+    return get_object_or_404(CartItem.objects.select_related("product__vendor"), pk=item_id, cart=cart)
+
+
+@dataclass
+class Line:
+    item: CartItem
+    unit_price: Decimal
+    total: Decimal
+    problem: str | None
+    price_changed: bool
+
+
+@dataclass
+class ShopGroup:
+    vendor: object
+    lines: list[Line] = field(default_factory=list)
+    subtotal: Decimal = ZERO
+    shipping: Decimal = ZERO
+    total: Decimal = ZERO
+    free_shipping_gap: Decimal | None = None
+
+
+@dataclass
+class CartSummary:
+    cart: Cart | None
+    groups: list[ShopGroup]
+    subtotal: Decimal
+    shipping: Decimal
+    total: Decimal
+    item_count: int
+
+    @property
+    def has_problems(self) -> bool:
+        return any(line.problem for group in self.groups for line in group.lines)
+
+
+def shop_shipping(*, vendor, lines: list[Line]) -> Decimal:
+    """A shop's shipping for one order: its flat rate, plus per-unit overrides; nothing at or over its threshold.
+
+    The flat rate applies when any line uses it (an item without its own
+    shipping price); items with an override add that price per unit.
+    """
+    buyable = [line for line in lines if not line.problem]
+    if not buyable:
+        return ZERO
+    subtotal = sum((line.total for line in buyable), ZERO)
+    if vendor.free_shipping_over is not None and subtotal >= vendor.free_shipping_over:
+        return ZERO
+    flat = vendor.shipping_flat if any(line.item.product.shipping_override is None for line in buyable) else ZERO
+    overrides = sum(
+        (line.item.product.shipping_override * line.item.quantity for line in buyable
+         if line.item.product.shipping_override is not None),
+        ZERO,
+    )  # fmt: skip
+    return round_money(flat + overrides)
+
+
+def cart_summary(*, cart: Cart | None) -> CartSummary:
+    """Today's prices, stock and shop status for every line, grouped by shop, with shipping and totals."""
+    if cart is None:
+        return CartSummary(cart=None, groups=[], subtotal=ZERO, shipping=ZERO, total=ZERO, item_count=0)
+    items = CartItem.objects.filter(cart=cart).select_related("product__vendor").prefetch_related("product__images")
+    groups: dict[int, ShopGroup] = {}
+    for item in items:
+        product = item.product
+        line = Line(
+            item=item,
+            unit_price=product.price,
+            total=round_money(product.price * item.quantity),
+            problem=purchase_problem(product=product, quantity=item.quantity),
+            price_changed=product.price != item.price_when_added,
+        )
+        groups.setdefault(product.vendor_id, ShopGroup(vendor=product.vendor)).lines.append(line)
+    for group in groups.values():
+        group.subtotal = sum((line.total for line in group.lines if not line.problem), ZERO)
+        group.shipping = shop_shipping(vendor=group.vendor, lines=group.lines)
+        group.total = group.subtotal + group.shipping
+        threshold = group.vendor.free_shipping_over
+        if threshold is not None and group.shipping and group.subtotal < threshold:
+            group.free_shipping_gap = threshold - group.subtotal
+    ordered = sorted(groups.values(), key=lambda g: g.vendor.name)
+    subtotal = sum((g.subtotal for g in ordered), ZERO)
+    shipping = sum((g.shipping for g in ordered), ZERO)
+    count = sum(line.item.quantity for g in ordered for line in g.lines)
+    return CartSummary(
+        cart=cart, groups=ordered, subtotal=subtotal, shipping=shipping, total=subtotal + shipping, item_count=count
+    )
+
+
+def cart_item_count(request) -> int:
+    cart = cart_for_request(request)
+    if cart is None:
+        return 0
+    from django.db.models import Sum
+
+    return CartItem.objects.filter(cart=cart).aggregate(n=Sum("quantity"))["n"] or 0

@@ -1,0 +1,118 @@
+"""The cart: add, change, remove, merge a guest's cart into the account's on login.
+
+Prices are never trusted from the cart: every read takes them from the
+product (see ``selectors.cart_summary``). ``price_when_added`` is kept only to
+tell the shopper that a price changed.
+"""
+
+from django.db import IntegrityError, transaction
+
+from catalog.models import Product
+
+from .models import Cart, CartItem
+
+MAX_CART_LINES = 100
+MAX_QUANTITY = 999
+
+
+class CartError(Exception):
+    """A refusal the shopper should read (never a 500)."""
+
+
+def purchase_problem(*, product: Product, quantity: int) -> str | None:
+    """Why ``quantity`` of ``product`` can't be bought right now, or None. Used on add and on every read."""
+    vendor = product.vendor
+    if product.status != Product.Status.ACTIVE:
+        return "This item is no longer for sale."
+    if vendor.status != "approved" or not vendor.payouts_enabled:
+        return f"{vendor.name} isn't selling at the moment."
+    if vendor.on_holiday:
+        return f"{vendor.name} is on holiday: buying is paused."
+    if not product.made_to_order:
+        if product.stock_quantity <= 0:
+            return "Sold out."
+        if quantity > product.stock_quantity:
+            return f"Only {product.stock_quantity} left."
+    return None
+
+
+def _check_quantity(quantity) -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise CartError("Quantity must be a whole number.")
+    if quantity < 1:
+        raise CartError("Quantity must be at least 1.")
+    if quantity > MAX_QUANTITY:
+        raise CartError(f"At most {MAX_QUANTITY} of one item.")
+    return quantity
+
+
+def _lock(cart: Cart) -> Cart:
+    return Cart.objects.select_for_update().get(pk=cart.pk)
+
+
+@transaction.atomic
+def cart_add(*, cart: Cart, product: Product, quantity: int = 1) -> CartItem:
+    """Add to the cart (or add to the quantity already there)."""
+    quantity = _check_quantity(quantity)
+    _lock(cart)  # serialise adds to one cart: the line limit and the unique line hold under double clicks
+    product = Product.objects.select_related("vendor").get(pk=product.pk)
+    item = CartItem.objects.filter(cart=cart, product=product).first()
+    total = quantity + (item.quantity if item else 0)
+    problem = purchase_problem(product=product, quantity=total)
+    if problem:
+        raise CartError(problem)
+    if item:
+        item.quantity = _check_quantity(total)
+        item.price_when_added = product.price
+        item.save(update_fields=["quantity", "price_when_added"])
+        return item
+    if CartItem.objects.filter(cart=cart).count() >= MAX_CART_LINES:
+        raise CartError(f"A cart holds at most {MAX_CART_LINES} different items.")
+    try:
+        with transaction.atomic():
+            return CartItem.objects.create(
+                cart=cart, product=product, quantity=quantity, price_when_added=product.price
+            )
+    except IntegrityError as exc:
+        raise CartError("That item is already in your cart.") from exc
+
+
+@transaction.atomic
+def cart_item_set_quantity(*, item: CartItem, quantity: int) -> CartItem:
+    quantity = _check_quantity(quantity)
+    item = CartItem.objects.select_for_update().select_related("product__vendor").get(pk=item.pk)
+    problem = purchase_problem(product=item.product, quantity=quantity)
+    if problem and quantity > item.quantity:  # lowering a quantity is always allowed
+        raise CartError(problem)
+    item.quantity = quantity
+    item.price_when_added = item.product.price  # the shopper has now seen today's price
+    item.save(update_fields=["quantity", "price_when_added"])
+    return item
+
+
+def cart_item_remove(*, item: CartItem) -> None:
+    CartItem.objects.filter(pk=item.pk).delete()
+
+
+@transaction.atomic
+def cart_merge(*, guest_cart: Cart, user) -> Cart:
+    """On login: the guest cart's lines join the account's cart; quantities add up, within stock."""
+    target, _ = Cart.objects.get_or_create(user=user)
+    if guest_cart.pk == target.pk:
+        return target
+    _lock(target)
+    existing = {i.product_id: i for i in CartItem.objects.select_for_update().filter(cart=target)}
+    for item in CartItem.objects.filter(cart=guest_cart).select_related("product"):
+        mine = existing.get(item.product_id)
+        if mine:
+            wanted = mine.quantity + item.quantity
+            if not item.product.made_to_order:
+                wanted = min(wanted, max(item.product.stock_quantity, mine.quantity))
+            mine.quantity = min(wanted, MAX_QUANTITY)
+            mine.save(update_fields=["quantity"])
+        elif len(existing) < MAX_CART_LINES:
+            item.cart = target
+            item.save(update_fields=["cart"])
+            existing[item.product_id] = item
+    guest_cart.delete()
+    return target
