@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cart, CartItem
+from .models import Cart, CartItem, Checkout
 
 
 class CartItemInline(admin.TabularInline):
@@ -16,3 +16,14 @@ class CartAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "session_key"]
     raw_id_fields = ["user"]
     inlines = [CartItemInline]
+
+
+@admin.register(Checkout)
+class CheckoutAdmin(admin.ModelAdmin):
+    list_display = ["pk", "email", "status", "total", "platform_fee", "created_at", "expires_at"]
+    list_filter = ["status"]
+    search_fields = ["pk", "email", "payment_intent_id"]
+    readonly_fields = [f.name for f in Checkout._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -41,3 +41,42 @@ class CartItem(models.Model):
 
     def __str__(self):
         return f"{self.quantity} × {self.product_id}"
+
+
+class Checkout(models.Model):
+    """One payment: the whole cart at the moment of placing it, split into one order per shop."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
+        PAID = "paid", "Paid"
+        EXPIRED = "expired", "Expired"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkouts"
+    )
+    email = models.EmailField()
+    shipping_name = models.CharField(max_length=150)
+    shipping_line1 = models.CharField(max_length=200)
+    shipping_line2 = models.CharField(max_length=200, blank=True)
+    shipping_city = models.CharField(max_length=120)
+    shipping_postcode = models.CharField(max_length=20)
+    shipping_country = models.CharField(max_length=2)
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    shipping = models.DecimalField(max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    platform_fee = models.DecimalField(max_digits=12, decimal_places=2)
+    processing_fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT, db_index=True)
+    payment_intent_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total__gt=0), name="checkout_total_positive"),
+        ]
+
+    def __str__(self):
+        return f"Checkout {self.pk} ({self.get_status_display()})"

@@ -196,7 +196,9 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "expire-unpaid-checkouts": {"task": "checkout.tasks.expire_unpaid_checkouts", "schedule": 60.0},
+}
 
 # --- Files --------------------------------------------------------------------
 AZURE_ACCOUNT_NAME = env_str("AZURE_ACCOUNT_NAME")

@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from .models import Order, OrderItem
+
+
+class OrderItemInline(admin.TabularInline):
+    model = OrderItem
+    extra = 0
+    can_delete = False
+    readonly_fields = ["product", "title", "unit_price", "quantity", "line_total", "reserved"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["pk", "vendor", "status", "total", "platform_fee", "vendor_net", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["pk", "vendor__name", "checkout__email"]
+    list_select_related = ["vendor"]
+    readonly_fields = [f.name for f in Order._meta.fields]
+    inlines = [OrderItemInline]
+
+    def has_add_permission(self, request):
+        return False  # orders come from checkouts, never by hand
