@@ -69,6 +69,8 @@ class Checkout(models.Model):
     processing_fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT, db_index=True)
     payment_intent_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    charge_id = models.CharField(max_length=64, blank=True)
+    cart = models.ForeignKey(Cart, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -80,3 +82,31 @@ class Checkout(models.Model):
 
     def __str__(self):
         return f"Checkout {self.pk} ({self.get_status_display()})"
+
+
+class PaymentRecord(models.Model):
+    """The payment audit log: every intent, charge outcome, transfer and refund, with Stripe's ids.
+
+    Never card data or client secrets. Read-only in the dashboard.
+    """
+
+    class Kind(models.TextChoices):
+        INTENT = "intent", "Payment intent created"
+        SUCCEEDED = "succeeded", "Payment succeeded"
+        FAILED = "failed", "Payment failed"
+        TRANSFER = "transfer", "Transfer to shop"
+        REFUND = "refund", "Refund"
+
+    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="payment_records")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    stripe_id = models.CharField(max_length=64, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "payments"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.stripe_id}"

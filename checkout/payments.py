@@ -59,14 +59,20 @@ def checkout_payment_intent(*, checkout: Checkout) -> tuple[str, str]:
                 if int(intent.amount) != amount and intent.status == "requires_payment_method":
                     intent = client.v1.payment_intents.update(intent.id, params={"amount": amount})
                 return intent.id, intent.client_secret
+            if not customer:
+                # Guests get a Customer of their own too: the card is checked when attached to it,
+                # and Stripe's receipts and disputes have an email to go to.
+                customer = client.v1.customers.create(
+                    params={"email": locked.email, "name": locked.shipping_name},
+                    options={"idempotency_key": f"checkout-{locked.pk}-customer"},
+                ).id
             params = {
                 "amount": amount,
                 "currency": locked.currency.lower(),
                 "payment_method_types": ["card"],
                 "metadata": {"checkout_id": str(locked.pk)},
+                "customer": customer,
             }
-            if customer:
-                params["customer"] = customer
             intent = client.v1.payment_intents.create(
                 params=params, options={"idempotency_key": f"checkout-{locked.pk}-intent"}
             )
@@ -76,3 +82,98 @@ def checkout_payment_intent(*, checkout: Checkout) -> tuple[str, str]:
         locked.payment_intent_id = intent.id
         locked.save(update_fields=["payment_intent_id"])
         return intent.id, intent.client_secret
+
+
+def _record(checkout: Checkout, kind: str, stripe_id: str = "", amount=None, detail: str = "") -> None:
+    from .models import PaymentRecord
+
+    PaymentRecord.objects.create(checkout=checkout, kind=kind, stripe_id=stripe_id, amount=amount, detail=detail[:300])
+
+
+def _checkout_for_intent(intent: dict) -> Checkout | None:
+    """The checkout an intent pays for, locked. Waits for a checkout still being written (row lock)."""
+    found = Checkout.objects.select_for_update().filter(payment_intent_id=intent["id"]).first()
+    if found is None:
+        checkout_id = (intent.get("metadata") or {}).get("checkout_id")
+        if checkout_id and str(checkout_id).isdigit():
+            found = Checkout.objects.select_for_update().filter(pk=int(checkout_id)).first()
+    return found
+
+
+def checkout_sync_payment(*, intent_id: str) -> Checkout | None:
+    """Bring the checkout in line with its PaymentIntent as Stripe reports it now.
+
+    Called by the webhook and by the confirmation page, in any order, any number
+    of times: state only moves forward, and "paid" happens once.
+    """
+    from django.utils import timezone
+
+    from orders.models import Order
+
+    from .models import CartItem
+
+    intent = stripe_client().v1.payment_intents.retrieve(intent_id).to_dict()
+    with transaction.atomic():
+        checkout = _checkout_for_intent(intent)
+        if checkout is None:
+            logger.warning("PaymentIntent %s matches no checkout", intent_id)
+            return None
+        if intent["status"] != "succeeded":
+            if intent["status"] == "requires_payment_method" and intent.get("last_payment_error"):
+                error = intent["last_payment_error"]
+                _record(checkout, "failed", intent["id"], detail=str(error.get("message") or error.get("code") or ""))
+            return checkout
+        if checkout.status == Checkout.Status.PAID:
+            return checkout
+        amount = to_minor_units(checkout.total, checkout.currency)
+        if int(intent["amount"]) != amount:
+            logger.error(
+                "PaymentIntent %s paid %s, checkout %s expects %s", intent["id"], intent["amount"], checkout.pk, amount
+            )
+            _record(checkout, "failed", intent["id"], detail="amount mismatch: not marked paid")
+            return checkout
+        # A payment that lands after the reservation expired still counts: the money is taken.
+        checkout.status = Checkout.Status.PAID
+        checkout.paid_at = timezone.now()
+        charge = intent.get("latest_charge") or ""
+        checkout.charge_id = charge.get("id", "") if isinstance(charge, dict) else str(charge)
+        checkout.save(update_fields=["status", "paid_at", "charge_id"])
+        Order.objects.filter(checkout=checkout).update(status=Order.Status.PAID, paid_at=checkout.paid_at)
+        _record(checkout, "succeeded", checkout.charge_id or intent["id"], amount=checkout.total)
+        if checkout.cart_id:
+            sold = checkout.orders.values_list("items__product_id", flat=True)
+            CartItem.objects.filter(cart_id=checkout.cart_id, product_id__in=list(sold)).delete()
+        from . import tasks
+
+        checkout_id = checkout.pk
+        transaction.on_commit(lambda: tasks.after_payment.delay(checkout_id))
+    return checkout
+
+
+def checkout_confirm_payment(*, checkout: Checkout, payment_method_id: str) -> dict:
+    """Confirm the checkout's intent with a payment method the browser made with Stripe.js.
+
+    The card never reaches us: Stripe.js turns it into a ``pm_…`` id. Returns
+    ``{"status": …, "client_secret": …, "message": …}``; ``requires_action``
+    means the browser must run 3-D Secure (``stripe.confirmCardPayment``).
+    """
+    if not payment_method_id.startswith("pm_"):
+        raise PaymentError("That payment method isn't valid. Enter the card again.")
+    intent_id, client_secret = checkout_payment_intent(checkout=checkout)
+    client = stripe_client()
+    try:
+        customer = client.v1.payment_intents.retrieve(intent_id).customer
+        client.v1.payment_methods.attach(payment_method_id, params={"customer": customer})
+        client.v1.payment_intents.update(intent_id, params={"payment_method": payment_method_id})
+        intent = client.v1.payment_intents.confirm(intent_id)
+    except stripe.CardError as exc:
+        _record_failure(checkout, intent_id, exc.user_message or "declined")
+        return {"status": "declined", "client_secret": client_secret, "message": exc.user_message or "Card declined."}
+    except stripe.StripeError as exc:
+        logger.warning("Confirming %s failed: %s", intent_id, exc)
+        raise PaymentError("We couldn't reach the payment service. Nothing was charged; try again.") from exc
+    return {"status": intent.status, "client_secret": client_secret, "message": ""}
+
+
+def _record_failure(checkout: Checkout, intent_id: str, message: str) -> None:
+    _record(checkout, "failed", intent_id, detail=message)

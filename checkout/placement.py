@@ -144,6 +144,7 @@ def checkout_place(*, cart: Cart, email: str, address: Address, user=None) -> Ch
             total=sum(totals, Decimal("0.00")),
             platform_fee=sum((s.platform_fee for s in splits), Decimal("0.00")),
             expires_at=timezone.now() + RESERVATION,
+            cart=cart,
         )
         for (vendor_id, lines), subtotal, shipping, total, split in zip(
             shops, subtotals, shippings, totals, splits, strict=True

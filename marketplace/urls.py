@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from checkout.webhooks import payments_webhook
 from marketplace import health
 from marketplace.accounts import api as accounts_api
 from vendors.urls_payouts import webhook_urlpatterns as connect_webhook_urlpatterns
@@ -26,6 +27,7 @@ urlpatterns = [
     path("staff/", admin.site.urls),
     path("api/health", health.health, name="health"),
     path("api/payments/connect-webhook", include(connect_webhook_urlpatterns)),
+    path("api/payments/webhook", payments_webhook, name="payments-webhook"),
     path("api/me", accounts_api.me, name="api-me"),
     path("api/", include("catalog.api.urls")),
     path("api/", include("vendors.api.urls")),

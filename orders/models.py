@@ -19,6 +19,8 @@ class Order(models.Model):
     platform_fee = models.DecimalField(max_digits=12, decimal_places=2)
     vendor_net = models.DecimalField(max_digits=12, decimal_places=2, help_text="Total minus the platform fee.")
     processing_fee_share = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    transfer_id = models.CharField(max_length=64, blank=True, help_text="Stripe transfer of the shop's money.")
+    paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

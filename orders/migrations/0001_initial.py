@@ -6,63 +6,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0004_sort_indexes'),
-        ('checkout', '0002_checkout'),
-        ('vendors', '0002_payouts_requirements'),
+        ("catalog", "0004_sort_indexes"),
+        ("checkout", "0002_checkout"),
+        ("vendors", "0002_payouts_requirements"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending_payment', 'Pending payment'), ('paid', 'Paid'), ('expired', 'Expired')], db_index=True, default='pending_payment', max_length=20)),
-                ('currency', models.CharField(max_length=3)),
-                ('subtotal', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('shipping', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('total', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('platform_fee', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('vendor_net', models.DecimalField(decimal_places=2, help_text='Total minus the platform fee.', max_digits=12)),
-                ('processing_fee_share', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('checkout', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='checkout.checkout')),
-                ('vendor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='vendors.vendor')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending_payment", "Pending payment"), ("paid", "Paid"), ("expired", "Expired")],
+                        db_index=True,
+                        default="pending_payment",
+                        max_length=20,
+                    ),
+                ),
+                ("currency", models.CharField(max_length=3)),
+                ("subtotal", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("shipping", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("total", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("platform_fee", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "vendor_net",
+                    models.DecimalField(decimal_places=2, help_text="Total minus the platform fee.", max_digits=12),
+                ),
+                ("processing_fee_share", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "checkout",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="orders", to="checkout.checkout"
+                    ),
+                ),
+                (
+                    "vendor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="orders", to="vendors.vendor"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='OrderItem',
+            name="OrderItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=140)),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('quantity', models.PositiveIntegerField()),
-                ('line_total', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('reserved', models.BooleanField(default=True, help_text='Stock was taken for it (not made to order).')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='orders.order')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='order_items', to='catalog.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=140)),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("quantity", models.PositiveIntegerField()),
+                ("line_total", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "reserved",
+                    models.BooleanField(default=True, help_text="Stock was taken for it (not made to order)."),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="orders.order"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="order_items", to="catalog.product"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.UniqueConstraint(fields=('checkout', 'vendor'), name='one_order_per_shop_per_checkout'),
+            model_name="order",
+            constraint=models.UniqueConstraint(fields=("checkout", "vendor"), name="one_order_per_shop_per_checkout"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('total', django.db.models.expressions.CombinedExpression(models.F('subtotal'), '+', models.F('shipping')))), name='order_total_adds_up'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "total",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("subtotal"), "+", models.F("shipping")
+                        ),
+                    )
+                ),
+                name="order_total_adds_up",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('vendor_net', django.db.models.expressions.CombinedExpression(models.F('total'), '-', models.F('platform_fee')))), name='order_net_adds_up'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "vendor_net",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("total"), "-", models.F("platform_fee")
+                        ),
+                    )
+                ),
+                name="order_net_adds_up",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderitem',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='order_item_quantity_gte_1'),
+            model_name="orderitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 1)), name="order_item_quantity_gte_1"
+            ),
         ),
     ]

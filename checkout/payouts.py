@@ -1,0 +1,52 @@
+"""After a payment: each shop's transfer, the shopper's receipt, each shop's new-order email."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+
+from marketplace.emails import email_send, render_email
+from marketplace.money import to_minor_units
+from orders.models import Order
+from vendors.connect import ConnectError, connect_gateway
+
+from .models import Checkout, PaymentRecord
+
+logger = logging.getLogger(__name__)
+
+
+def order_transfer(*, order_id: int) -> str:
+    """Send one shop its money (net of the platform fee and its share of Stripe's fee), once."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("vendor", "checkout").get(pk=order_id)
+        if order.transfer_id or order.status != Order.Status.PAID:
+            return order.transfer_id
+        amount = order.vendor_net - (order.processing_fee_share or 0)
+        transfer_id = connect_gateway().transfer_create(
+            amount_minor=to_minor_units(amount, order.currency),
+            currency=order.currency.lower(),
+            destination=order.vendor.stripe_account_id,
+            source_transaction=order.checkout.charge_id,
+            transfer_group=f"checkout-{order.checkout_id}",
+            idempotency_key=f"order-{order.pk}-transfer",
+        )
+        order.transfer_id = transfer_id
+        order.save(update_fields=["transfer_id"])
+        PaymentRecord.objects.create(
+            checkout=order.checkout, kind="transfer", stripe_id=transfer_id, amount=amount, detail=f"order {order.pk}"
+        )
+        return transfer_id
+
+
+def checkout_send_receipts(*, checkout_id: int) -> None:
+    checkout = Checkout.objects.get(pk=checkout_id)
+    orders = list(checkout.orders.select_related("vendor__owner").prefetch_related("items"))
+    context = {"checkout": checkout, "orders": orders, "site_url": settings.SITE_URL}
+    subject, text, html = render_email("checkout/email/receipt", context)
+    email_send(to=[checkout.email], subject=subject, text=text, html=html)
+    for order in orders:
+        subject, text, html = render_email("checkout/email/new_order", {**context, "order": order})
+        email_send(to=[order.vendor.owner.email], subject=subject, text=text, html=html)
+
+
+__all__ = ["ConnectError", "checkout_send_receipts", "order_transfer"]
