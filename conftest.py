@@ -48,6 +48,7 @@ def localstripe_server(var_dir):
 def localstripe(localstripe_server, settings):
     """Point the Stripe client at the session's localstripe for this test."""
     settings.STRIPE_API_BASE = localstripe_server.url
+    settings.STRIPE_JS_URL = f"{localstripe_server.url}/js.stripe.com/v3/"
     settings.STRIPE_SECRET_KEY = "sk_test_localstripe"
     return localstripe_server
 

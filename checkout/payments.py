@@ -151,19 +151,27 @@ def checkout_sync_payment(*, intent_id: str) -> Checkout | None:
 
 
 def checkout_confirm_payment(*, checkout: Checkout, payment_method_id: str) -> dict:
-    """Confirm the checkout's intent with a payment method the browser made with Stripe.js.
+    """Confirm the checkout's intent with a card the browser handed to Stripe.js.
 
-    The card never reaches us: Stripe.js turns it into a ``pm_…`` id. Returns
+    The card never reaches us: Stripe.js turns it into a token (``tok_…``) or a
+    payment method (``pm_…``), which is attached to the checkout's Customer
+    (the bank checks the card there) and then confirmed. Returns
     ``{"status": …, "client_secret": …, "message": …}``; ``requires_action``
     means the browser must run 3-D Secure (``stripe.confirmCardPayment``).
     """
-    if not payment_method_id.startswith("pm_"):
-        raise PaymentError("That payment method isn't valid. Enter the card again.")
+    if not payment_method_id.startswith(("pm_", "tok_")):
+        raise PaymentError("That card isn't valid. Enter it again.")
     intent_id, client_secret = checkout_payment_intent(checkout=checkout)
     client = stripe_client()
     try:
         customer = client.v1.payment_intents.retrieve(intent_id).customer
-        client.v1.payment_methods.attach(payment_method_id, params={"customer": customer})
+        if payment_method_id.startswith("tok_"):
+            # A card saved on the Customer (card_…) pays a PaymentIntent like a payment method does.
+            payment_method_id = client.v1.customers.payment_sources.create(
+                customer, params={"source": payment_method_id}
+            ).id
+        else:
+            client.v1.payment_methods.attach(payment_method_id, params={"customer": customer})
         client.v1.payment_intents.update(intent_id, params={"payment_method": payment_method_id})
         intent = client.v1.payment_intents.confirm(intent_id)
     except stripe.CardError as exc:

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import checkout_views, views
 
 app_name = "checkout"
 urlpatterns = [
     path("", views.cart_page, name="cart"),
     path("add", views.cart_add_view, name="add"),
     path("items/<int:item_id>", views.cart_item_update, name="item"),
+    path("checkout/", checkout_views.checkout_start, name="start"),
+    path("checkout/<int:checkout_id>/pay", checkout_views.checkout_pay, name="pay"),
+    path("checkout/<int:checkout_id>/confirm", checkout_views.checkout_confirm, name="confirm"),
+    path("checkout/<int:checkout_id>/done", checkout_views.checkout_done, name="done"),
 ]

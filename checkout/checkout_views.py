@@ -1,0 +1,128 @@
+"""Checkout pages: address → pay (Stripe.js) → confirmation. Guests and signed-in shoppers alike."""
+
+from urllib.parse import urlsplit
+
+import stripe
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.csp import CSP
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .models import Checkout
+from .payments import PaymentError, checkout_confirm_payment, checkout_payment_intent, checkout_sync_payment
+from .placement import Address, CheckoutError, checkout_place
+from .selectors import cart_for_request, cart_summary
+
+SESSION_CHECKOUTS = "checkout_ids"
+
+
+class CheckoutForm(forms.Form):
+    email = forms.EmailField(help_text="For your receipt and delivery updates.")
+    name = forms.CharField(max_length=150, label="Full name")
+    line1 = forms.CharField(max_length=200, label="Address")
+    line2 = forms.CharField(max_length=200, required=False, label="Address line 2")
+    city = forms.CharField(max_length=120, label="Town or city")
+    postcode = forms.CharField(max_length=20, label="Postcode")
+    country = forms.CharField(max_length=2, min_length=2, label="Country code", help_text="e.g. GB, US, FR")
+
+
+def checkout_for_request(request, checkout_id: int) -> Checkout:
+    """The shopper's own checkout (their account's, or one placed in this browser session), or 404."""
+    checkout = get_object_or_404(Checkout, pk=checkout_id)
+    if request.user.is_authenticated and checkout.user_id == request.user.pk:
+        return checkout
+    if checkout.pk in request.session.get(SESSION_CHECKOUTS, []):
+        return checkout
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+def checkout_start(request):
+    cart = cart_for_request(request)
+    summary = cart_summary(cart=cart)
+    if not summary.groups:
+        messages.info(request, "Your cart is empty.")
+        return redirect("checkout:cart")
+    initial = {"email": request.user.email, "name": request.user.name} if request.user.is_authenticated else {}
+    form = CheckoutForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        address = Address(
+            name=data["name"], line1=data["line1"], line2=data["line2"], city=data["city"],
+            postcode=data["postcode"], country=data["country"],
+        )  # fmt: skip
+        try:
+            checkout = checkout_place(cart=cart, email=data["email"], address=address, user=request.user)
+        except CheckoutError as exc:
+            messages.error(request, str(exc))
+        else:
+            request.session[SESSION_CHECKOUTS] = [*request.session.get(SESSION_CHECKOUTS, [])[-9:], checkout.pk]
+            return redirect("checkout:pay", checkout_id=checkout.pk)
+    return render(request, "checkout/start.html", {"form": form, "summary": summary})
+
+
+def _stripe_csp() -> dict:
+    """The site's CSP plus Stripe.js: only on the page that takes the card."""
+    js = urlsplit(settings.STRIPE_JS_URL)
+    js_origin = f"{js.scheme}://{js.netloc}"
+    api = urlsplit(settings.STRIPE_API_BASE) if settings.STRIPE_API_BASE else None
+    api_origin = f"{api.scheme}://{api.netloc}" if api else "https://api.stripe.com"
+    policy = {k: list(v) for k, v in settings.SECURE_CSP.items()}
+    policy["script-src"] = [CSP.SELF, CSP.NONCE, js_origin]
+    policy["frame-src"] = [js_origin, "https://hooks.stripe.com"] if not api else [js_origin]
+    policy["connect-src"] = [CSP.SELF, api_origin]
+    policy["style-src"] = [CSP.SELF, CSP.UNSAFE_INLINE]  # Stripe Elements style their own fields
+    return policy
+
+
+def checkout_pay(request, checkout_id: int):
+    checkout = checkout_for_request(request, checkout_id)
+    if checkout.status == Checkout.Status.PAID:
+        return redirect("checkout:done", checkout_id=checkout.pk)
+    if checkout.status == Checkout.Status.EXPIRED:
+        messages.error(request, "This checkout expired before it was paid; its items went back on sale.")
+        return redirect("checkout:cart")
+    try:
+        _, client_secret = checkout_payment_intent(checkout=checkout)
+    except PaymentError as exc:
+        messages.error(request, str(exc))
+        return redirect("checkout:cart")
+    context = {
+        "checkout": checkout,
+        "orders": checkout.orders.select_related("vendor").prefetch_related("items"),
+        "client_secret": client_secret,
+        "stripe_js_url": settings.STRIPE_JS_URL,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+    }
+    response = render(request, "checkout/pay.html", context)
+    response._csp_config = _stripe_csp()
+    return response
+
+
+@require_POST
+def checkout_confirm(request, checkout_id: int):
+    """The pay page posts the card token Stripe.js made; we confirm the payment with Stripe."""
+    checkout = checkout_for_request(request, checkout_id)
+    token = request.POST.get("token", "")
+    if not token.startswith(("tok_", "pm_")):
+        return JsonResponse({"status": "error", "message": "Enter your card details again."}, status=400)
+    try:
+        outcome = checkout_confirm_payment(checkout=checkout, payment_method_id=token)
+    except PaymentError as exc:
+        return JsonResponse({"status": "error", "message": str(exc)}, status=502)
+    return JsonResponse(outcome)
+
+
+def checkout_done(request, checkout_id: int):
+    checkout = checkout_for_request(request, checkout_id)
+    if checkout.payment_intent_id and checkout.status != Checkout.Status.PAID:
+        # Ask Stripe now rather than wait for the webhook.
+        try:
+            checkout = checkout_sync_payment(intent_id=checkout.payment_intent_id) or checkout
+        except stripe.StripeError:  # the page still shows what we know; the webhook will follow
+            checkout.refresh_from_db()
+    orders = checkout.orders.select_related("vendor").prefetch_related("items")
+    return render(request, "checkout/done.html", {"checkout": checkout, "orders": orders})
