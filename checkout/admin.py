@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cart, CartItem, Checkout
+from .models import Cart, CartItem, Checkout, PaymentRecord
 
 
 class CartItemInline(admin.TabularInline):
@@ -26,4 +26,22 @@ class CheckoutAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Checkout._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PaymentRecord)
+class PaymentRecordAdmin(admin.ModelAdmin):
+    """The payment audit log: read-only."""
+
+    list_display = ["created_at", "checkout", "kind", "stripe_id", "amount", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["stripe_id", "checkout__pk", "checkout__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

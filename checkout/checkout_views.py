@@ -6,17 +6,15 @@ import stripe
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.utils.csp import CSP
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .models import Checkout
 from .payments import PaymentError, checkout_confirm_payment, checkout_payment_intent, checkout_sync_payment
 from .placement import Address, CheckoutError, checkout_place
-from .selectors import cart_for_request, cart_summary
-
-SESSION_CHECKOUTS = "checkout_ids"
+from .selectors import SESSION_CHECKOUTS, cart_for_request, cart_summary, checkout_for_request
 
 
 class CheckoutForm(forms.Form):
@@ -27,16 +25,6 @@ class CheckoutForm(forms.Form):
     city = forms.CharField(max_length=120, label="Town or city")
     postcode = forms.CharField(max_length=20, label="Postcode")
     country = forms.CharField(max_length=2, min_length=2, label="Country code", help_text="e.g. GB, US, FR")
-
-
-def checkout_for_request(request, checkout_id: int) -> Checkout:
-    """The shopper's own checkout (their account's, or one placed in this browser session), or 404."""
-    checkout = get_object_or_404(Checkout, pk=checkout_id)
-    if request.user.is_authenticated and checkout.user_id == request.user.pk:
-        return checkout
-    if checkout.pk in request.session.get(SESSION_CHECKOUTS, []):
-        return checkout
-    raise Http404
 
 
 @require_http_methods(["GET", "POST"])

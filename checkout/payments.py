@@ -139,6 +139,7 @@ def checkout_sync_payment(*, intent_id: str) -> Checkout | None:
         checkout.charge_id = charge.get("id", "") if isinstance(charge, dict) else str(charge)
         checkout.save(update_fields=["status", "paid_at", "charge_id"])
         Order.objects.filter(checkout=checkout).update(status=Order.Status.PAID, paid_at=checkout.paid_at)
+        _record_processing_fee(checkout)
         _record(checkout, "succeeded", checkout.charge_id or intent["id"], amount=checkout.total)
         if checkout.cart_id:
             sold = checkout.orders.values_list("items__product_id", flat=True)
@@ -185,3 +186,51 @@ def checkout_confirm_payment(*, checkout: Checkout, payment_method_id: str) -> d
 
 def _record_failure(checkout: Checkout, intent_id: str, message: str) -> None:
     _record(checkout, "failed", intent_id, detail=message)
+
+
+def _processing_fee(charge_id: str):
+    """Stripe's fee on the charge, from its balance transaction; None when Stripe hasn't settled it yet."""
+    from decimal import Decimal
+
+    from marketplace.money import from_minor_units
+
+    if not charge_id:
+        return None
+    client = stripe_client()
+    try:
+        charge = client.v1.charges.retrieve(charge_id).to_dict()
+        txn = charge.get("balance_transaction")
+        if isinstance(txn, str) and txn:
+            txn = client.v1.balance_transactions.retrieve(txn).to_dict()
+    except stripe.StripeError as exc:
+        logger.warning("No balance transaction for %s yet: %s", charge_id, exc)
+        return None
+    if not isinstance(txn, dict) or txn.get("fee") is None:
+        return None
+    return from_minor_units(int(txn["fee"]), str(charge.get("currency") or "usd")) if txn["fee"] else Decimal("0.00")
+
+
+def _record_processing_fee(checkout: Checkout) -> None:
+    """Share Stripe's fee among the shops pro rata (largest remainder), so every cent is accounted for.
+
+    Caller holds the checkout's row lock. Without a fee yet (Stripe settles some
+    charges later), transfers go out at the net before the card fee share.
+    """
+    from django.conf import settings
+
+    from orders.models import Order
+
+    from .placement import split_payment
+
+    fee_amount = _processing_fee(checkout.charge_id)
+    if fee_amount is None:
+        return
+    orders = list(Order.objects.select_for_update().filter(checkout=checkout).order_by("pk"))
+    splits = split_payment(
+        order_totals=[o.total for o in orders], rate=settings.PLATFORM_FEE_RATE, processing_fee=fee_amount
+    )
+    for order, split in zip(orders, splits, strict=True):
+        order.processing_fee_share = split.processing_fee_share
+        order.save(update_fields=["processing_fee_share"])
+    checkout.processing_fee = fee_amount
+    checkout.save(update_fields=["processing_fee"])

@@ -3,14 +3,16 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from marketplace.money import round_money
 
-from .models import Cart, CartItem
+from .models import Cart, CartItem, Checkout
 from .services import purchase_problem
 
 SESSION_KEY = "cart_id"
+SESSION_CHECKOUTS = "checkout_ids"
 ZERO = Decimal("0.00")
 
 
@@ -129,3 +131,13 @@ def cart_item_count(request) -> int:
     from django.db.models import Sum
 
     return CartItem.objects.filter(cart=cart).aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def checkout_for_request(request, checkout_id: int) -> Checkout:
+    """The shopper's own checkout (their account's, or one placed in this browser session), or 404."""
+    checkout = get_object_or_404(Checkout, pk=checkout_id)
+    if request.user.is_authenticated and checkout.user_id == request.user.pk:
+        return checkout
+    if checkout.pk in request.session.get(SESSION_CHECKOUTS, []):
+        return checkout
+    raise Http404

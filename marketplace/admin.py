@@ -1,6 +1,8 @@
+from django.contrib import admin
 from django.db import transaction
 
 from marketplace.cache_versions import catalogue_changed
+from marketplace.models import StripeEvent
 
 
 class InvalidatesCatalogueMixin:
@@ -17,3 +19,21 @@ class InvalidatesCatalogueMixin:
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         transaction.on_commit(catalogue_changed)
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    """Every Stripe webhook event received, once each: read-only."""
+
+    list_display = ["received_at", "type", "event_id", "account", "processed_at", "error"]
+    list_filter = ["type", "livemode"]
+    search_fields = ["event_id", "account"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -131,3 +131,112 @@ def cart_item(request, item_id: int):
     except CartError as exc:
         return error_response("cart_refused", str(exc), errors={"quantity": [str(exc)]})
     return Response(_body(request))
+
+
+class PlaceOrderInput(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(max_length=150)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=120)
+    postcode = serializers.CharField(max_length=20)
+    country = serializers.RegexField(r"^[A-Za-z]{2}$")
+
+
+class OrderItemOut(serializers.Serializer):
+    product = serializers.IntegerField(source="product_id")
+    title = serializers.CharField()
+    unitPrice = serializers.DecimalField(source="unit_price", max_digits=12, decimal_places=2)
+    quantity = serializers.IntegerField()
+    total = serializers.DecimalField(source="line_total", max_digits=12, decimal_places=2)
+
+
+class OrderOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    shop = serializers.CharField(source="vendor.name")
+    status = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    shipping = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    items = OrderItemOut(many=True)
+
+
+class CheckoutOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    shipping = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    expiresAt = serializers.DateTimeField(source="expires_at")
+    orders = OrderOut(many=True)
+
+
+class IntentInput(serializers.Serializer):
+    checkout = serializers.IntegerField(min_value=1)
+
+
+def _checkout_out(checkout) -> dict:
+    checkout = type(checkout).objects.prefetch_related("orders__items", "orders__vendor").get(pk=checkout.pk)
+    return CheckoutOut(checkout).data
+
+
+@extend_schema(request=PlaceOrderInput, responses={201: CheckoutOut}, summary="Place the cart as orders (one per shop)")
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def place_orders(request):
+    from checkout.placement import Address, CheckoutError, checkout_place
+    from checkout.selectors import SESSION_CHECKOUTS
+
+    data = PlaceOrderInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    d = data.validated_data
+    address = Address(name=d["name"], line1=d["line1"], line2=d["line2"], city=d["city"], postcode=d["postcode"],
+                      country=d["country"])  # fmt: skip
+    cart = cart_for_request(request)
+    if cart is None:
+        return error_response("empty_cart", "Your cart is empty.")
+    try:
+        checkout = checkout_place(cart=cart, email=d["email"], address=address, user=request.user)
+    except CheckoutError as exc:
+        return error_response("checkout_refused", str(exc))
+    if not request.user.is_authenticated:
+        request.session[SESSION_CHECKOUTS] = [*request.session.get(SESSION_CHECKOUTS, [])[-9:], checkout.pk]
+    return Response(_checkout_out(checkout), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses=OrderOut, summary="One of your orders")
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def order_detail(request, order_id: int):
+    from django.http import Http404
+
+    from checkout.selectors import checkout_for_request
+    from orders.models import Order
+
+    order = Order.objects.select_related("vendor", "checkout").prefetch_related("items").filter(pk=order_id).first()
+    if order is None:
+        raise Http404
+    checkout_for_request(request, order.checkout_id)  # 404 unless it is the shopper's own
+    return Response(OrderOut(order).data)
+
+
+@extend_schema(
+    request=IntentInput,
+    responses=inline_serializer("Intent", {"id": serializers.CharField(), "clientSecret": serializers.CharField()}),
+    summary="The PaymentIntent for a checkout (created once; a retry returns the same one)",
+)
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def create_intent(request):
+    from checkout.payments import PaymentError, checkout_payment_intent
+    from checkout.selectors import checkout_for_request
+
+    data = IntentInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    checkout = checkout_for_request(request, data.validated_data["checkout"])
+    try:
+        intent_id, secret = checkout_payment_intent(checkout=checkout)
+    except PaymentError as exc:
+        return error_response("payment_unavailable", str(exc), status.HTTP_409_CONFLICT)
+    return Response({"id": intent_id, "clientSecret": secret})

@@ -181,3 +181,67 @@ def test_an_event_for_an_intent_whose_checkout_was_not_yet_linked_finds_it_by_me
     Checkout.objects.filter(pk=checkout.pk).update(payment_intent_id=None)  # as if the link hadn't committed yet
     assert _deliver(client, _event(intent_id)).status_code == 200
     assert Checkout.objects.get(pk=checkout.pk).status == "paid"
+
+
+def test_the_processing_fee_is_recorded_and_shared_to_the_cent(placed):
+    checkout, intent_id, _ = placed
+    _pay(intent_id, "4242424242424242")
+    checkout_sync_payment(intent_id=intent_id)
+    checkout.refresh_from_db()
+    orders = list(Order.objects.filter(checkout=checkout))
+    if checkout.processing_fee is None:
+        pytest.fail("localstripe reports a balance transaction for a settled charge; none was read")
+    assert sum(o.processing_fee_share for o in orders) == checkout.processing_fee
+    charged = checkout.total
+    assert (
+        sum(o.vendor_net - o.processing_fee_share for o in orders) + checkout.platform_fee + checkout.processing_fee
+        == charged
+    )
+
+
+def test_pay_page_alone_allows_stripe_js(client, placed, shopper):
+    checkout, _, _ = placed
+    client.force_login(shopper)
+    page = client.get(f"/cart/checkout/{checkout.pk}/pay")
+    assert page.status_code == 200
+    csp = page["Content-Security-Policy"]
+    assert "127.0.0.1" in csp.split("script-src")[1].split(";")[0]
+    assert "127.0.0.1" not in client.get("/")["Content-Security-Policy"]
+    assert checkout_client_secret_not_logged(page)
+
+
+def checkout_client_secret_not_logged(page) -> bool:
+    # The client secret belongs on the pay page (Stripe.js needs it), never in our audit log.
+    return not PaymentRecord.objects.filter(detail__contains="_secret_").exists()
+
+
+def test_another_shopper_cannot_see_or_pay_someone_elses_checkout(client, placed, other_shopper):
+    checkout, _, _ = placed
+    client.force_login(other_shopper)
+    assert client.get(f"/cart/checkout/{checkout.pk}/pay").status_code == 404
+    assert client.get(f"/cart/checkout/{checkout.pk}/done").status_code == 404
+    assert client.post(f"/cart/checkout/{checkout.pk}/confirm", {"token": "tok_x"}).status_code == 404
+
+
+def test_api_places_orders_and_only_the_owner_reads_them(vendor_a, vendor_b, localstripe, other_shopper):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.post("/api/cart/items", {"product": ProductFactory(vendor=vendor_a).pk, "quantity": 2}, format="json")
+    api.post("/api/cart/items", {"product": ProductFactory(vendor=vendor_b).pk}, format="json")
+    body = {"email": "g@example.com", "name": "G", "line1": "1 St", "city": "Bath", "postcode": "BA1", "country": "gb"}
+    placed = api.post("/api/orders", body, format="json")
+    assert placed.status_code == 201, placed.json()
+    data = placed.json()
+    assert len(data["orders"]) == 2 and data["status"] == "awaiting_payment"
+    order_id = data["orders"][0]["id"]
+    assert api.get(f"/api/orders/{order_id}").json()["id"] == order_id
+    first = api.post("/api/payments/create-intent", {"checkout": data["id"]}, format="json").json()
+    again = api.post("/api/payments/create-intent", {"checkout": data["id"]}, format="json").json()
+    assert first["id"] == again["id"] and first["clientSecret"].startswith(first["id"])
+
+    stranger = APIClient()
+    stranger.force_authenticate(other_shopper)
+    assert stranger.get(f"/api/orders/{order_id}").status_code == 404
+    assert stranger.post("/api/payments/create-intent", {"checkout": data["id"]}, format="json").status_code == 404
+    assert APIClient().post("/api/orders", body, format="json").json()["code"] == "empty_cart"
