@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from marketplace.models import StripeEvent
 from marketplace.stripe_webhooks import WebhookRejected, stripe_event_record, stripe_event_verify
 
-from .payments import checkout_sync_payment
+from .payments import charge_refund_record, checkout_sync_payment
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,8 @@ def payments_webhook(request):
                 # Re-read the intent: events can arrive late, twice or out of order.
                 checkout_sync_payment(intent_id=obj["id"])
             elif kind == "charge.refunded":
-                logger.info("Charge %s refunded (refund handling arrives with the orders issue)", obj.get("id"))
+                # Recorded for the audit log; reversing transfers and order states comes with refunds in orders.
+                charge_refund_record(charge=obj)
         except stripe.StripeError as exc:
             record.error = str(exc)[:1000]
             record.save(update_fields=["error"])

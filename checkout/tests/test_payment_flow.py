@@ -88,7 +88,7 @@ def test_a_paid_checkout_marks_orders_paid_pays_the_shops_and_sends_receipts(
     assert {o.status for o in orders} == {"paid"}
     assert all(o.transfer_id.startswith("tr_sim_") for o in orders)  # Connect is simulated in tests
     kinds = list(PaymentRecord.objects.filter(checkout=checkout).values_list("kind", flat=True))
-    assert kinds == ["succeeded", "transfer", "transfer"]
+    assert kinds == ["intent", "succeeded", "transfer", "transfer"]
     receipt = next(m for m in mail.outbox if m.to == [checkout.email])
     assert "Kiln & Co" in receipt.body and "Loom Works" in receipt.body and "$84.50" in receipt.body
     assert receipt.alternatives[0][1] == "text/html"
@@ -245,3 +245,16 @@ def test_api_places_orders_and_only_the_owner_reads_them(vendor_a, vendor_b, loc
     assert stranger.get(f"/api/orders/{order_id}").status_code == 404
     assert stranger.post("/api/payments/create-intent", {"checkout": data["id"]}, format="json").status_code == 404
     assert APIClient().post("/api/orders", body, format="json").json()["code"] == "empty_cart"
+
+
+def test_a_refund_is_recorded_once_in_the_audit_log(client, placed):
+    _, intent_id, _ = placed
+    _pay(intent_id, "4242424242424242")
+    checkout_sync_payment(intent_id=intent_id)
+    charge = {"id": "ch_1", "payment_intent": intent_id, "amount_refunded": 4000,
+              "refunds": {"data": [{"id": "re_1", "amount": 4000}]}}  # fmt: skip
+    event = {"id": "evt_r", "type": "charge.refunded", "data": {"object": charge}}
+    assert _deliver(client, event).status_code == 200
+    assert _deliver(client, event | {"id": "evt_r2"}).status_code == 200  # a second event for the same refund
+    refund = PaymentRecord.objects.get(kind="refund")
+    assert (refund.stripe_id, refund.amount) == ("re_1", Decimal("40.00"))
