@@ -22,3 +22,11 @@ TRANSIENT_STORAGE_ERRORS = (OSError, ServiceRequestError, ServiceResponseError)
 def product_image_make_renditions(image_id: int) -> None:
     """Make a product photo's display image and thumbnails. Idempotent; a deleted photo is a no-op."""
     product_image_render(image_id=image_id)
+
+
+@shared_task
+def refresh_search_words() -> int:
+    """Hourly (beat): rebuild the "Did you mean" vocabulary from listed titles and tags."""
+    from catalog.services.search_index import search_words_refresh
+
+    return search_words_refresh()

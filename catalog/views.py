@@ -1,6 +1,9 @@
 from django.shortcuts import render
 
+from vendors.selectors import vendor_list_near
+
 from . import selectors, seo
+from .search import SearchError, search_params_parse
 
 
 def home(request):
@@ -8,6 +11,15 @@ def home(request):
         "categories": selectors.category_list_top_level(),
         "new_arrivals": selectors.product_list_new_arrivals(limit=12),
     }
+    # Shops near you, when the shopper shares a location (their browser's, or a town).
+    try:
+        params = search_params_parse({k: request.GET.get(k, "") for k in ("lat", "lng", "near")})
+    except SearchError as exc:
+        context["location_error"] = str(exc)
+    else:
+        if params.has_location:
+            context["shops_near"] = vendor_list_near(lat=params.lat, lng=params.lng)
+            context["near"] = params.near
     return render(request, "catalog/home.html", context)
 
 

@@ -28,3 +28,21 @@ def vendor_get_for_owner(*, user, vendor_id: int) -> Vendor:
     if not user.is_authenticated:
         raise Http404
     return get_object_or_404(Vendor, pk=vendor_id, owner=user)
+
+
+def vendor_list_near(*, lat: float, lng: float, limit: int = 6) -> list[Vendor]:
+    """The nearest listed shops to a point, each with ``distance_km`` (great-circle)."""
+    from django.db.models import F, FloatField
+    from django.db.models.functions import ACos, Cos, Least, Radians, Sin
+
+    # Spherical law of cosines: exact enough for "near you" (hundreds of shops, not millions).
+    cosine = Cos(Radians(lat)) * Cos(Radians(F("latitude"))) * Cos(Radians(F("longitude")) - Radians(lng)) + Sin(
+        Radians(lat)
+    ) * Sin(Radians(F("latitude")))
+    distance = 6371.0088 * ACos(Least(cosine, 1.0, output_field=FloatField()))
+    return list(
+        Vendor.objects.visible()
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .annotate(distance_km=distance)
+        .order_by("distance_km", "pk")[:limit]
+    )

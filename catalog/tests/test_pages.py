@@ -119,3 +119,18 @@ def test_shipping_summary_uses_the_override_and_free_threshold(client):
     html = client.get(product.get_absolute_url()).content.decode()
     assert "$12.00 per item" in html
     assert "over $60.00" in html
+
+
+def test_home_shows_shops_near_a_town_nearest_first(client):
+    from vendors.tests.factories import VendorFactory
+
+    VendorFactory(name="York Loom", town="York", country="GB", latitude=53.9576, longitude=-1.0827)
+    VendorFactory(name="Bath Clay", town="Bath", country="GB", latitude=51.3751, longitude=-2.3617)
+    VendorFactory(name="Hidden Kiln", town="Bath", latitude=51.38, longitude=-2.36, status="suspended")
+    response = client.get("/", {"near": "Bristol, GB"})
+    names = [v.name for v in response.context["shops_near"]]
+    assert names == ["Bath Clay", "York Loom"]
+    assert 15 < response.context["shops_near"][0].distance_km < 25  # Bristol to Bath
+    html = client.get("/", {"near": "Atlantis, XX"}).content.decode()
+    assert "couldn" in html
+    assert "shops_near" not in client.get("/").context

@@ -230,3 +230,12 @@ def test_cached_results_never_outlive_an_edit(catalogue, django_capture_on_commi
     assert [p.title for p in product_search(params=SearchParams(q="shawl", sort="relevance")).products] == [
         "Merino shawl"
     ]
+
+
+def test_the_vocabulary_task_picks_up_new_words():
+    from catalog.models import SearchWord
+    from catalog.tasks import refresh_search_words
+
+    ProductFactory(title="Driftwood lantern")
+    assert refresh_search_words.delay().get() >= 2
+    assert SearchWord.objects.filter(word="driftwood").exists()
