@@ -19,7 +19,7 @@ from marketplace.money import allocate, fee, round_money
 from orders.models import Order, OrderItem
 
 from .models import Cart, CartItem, Checkout
-from .services import purchase_problem
+from .services import purchase_problem, shop_shipping
 
 RESERVATION = timedelta(minutes=30)
 
@@ -66,15 +66,6 @@ def split_payment(*, order_totals: list[Decimal], rate: Decimal, processing_fee:
             OrderSplit(platform_fee=platform_fee, vendor_net=total - platform_fee, processing_fee_share=share)
         )
     return splits
-
-
-def _shipping_for(vendor, lines: list[tuple[Product, int]]) -> Decimal:
-    subtotal = sum((round_money(p.price * q) for p, q in lines), Decimal("0.00"))
-    if vendor.free_shipping_over is not None and subtotal >= vendor.free_shipping_over:
-        return Decimal("0.00")
-    flat = vendor.shipping_flat if any(p.shipping_override is None for p, _ in lines) else Decimal("0.00")
-    overrides = sum((p.shipping_override * q for p, q in lines if p.shipping_override is not None), Decimal("0.00"))
-    return round_money(flat + overrides)
 
 
 def checkout_place(*, cart: Cart, email: str, address: Address, user=None) -> Checkout:
@@ -125,7 +116,7 @@ def checkout_place(*, cart: Cart, email: str, address: Address, user=None) -> Ch
             by_shop.setdefault(product.vendor_id, []).append((product, item.quantity))
         shops = sorted(by_shop.items(), key=lambda kv: kv[0])
         subtotals = [sum((round_money(p.price * q) for p, q in lines), Decimal("0.00")) for _, lines in shops]
-        shippings = [_shipping_for(lines[0][0].vendor, lines) for _, lines in shops]
+        shippings = [shop_shipping(vendor=lines[0][0].vendor, lines=lines) for _, lines in shops]
         totals = [s + h for s, h in zip(subtotals, shippings, strict=True)]
         splits = split_payment(order_totals=totals, rate=settings.PLATFORM_FEE_RATE, processing_fee=Decimal("0"))
 

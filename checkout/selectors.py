@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from marketplace.money import round_money
 
 from .models import Cart, CartItem, Checkout
-from .services import purchase_problem
+from .services import purchase_problem, shop_shipping
 
 SESSION_KEY = "cart_id"
 SESSION_CHECKOUTS = "checkout_ids"
@@ -71,27 +71,6 @@ class CartSummary:
         return any(line.problem for group in self.groups for line in group.lines)
 
 
-def shop_shipping(*, vendor, lines: list[Line]) -> Decimal:
-    """A shop's shipping for one order: its flat rate, plus per-unit overrides; nothing at or over its threshold.
-
-    The flat rate applies when any line uses it (an item without its own
-    shipping price); items with an override add that price per unit.
-    """
-    buyable = [line for line in lines if not line.problem]
-    if not buyable:
-        return ZERO
-    subtotal = sum((line.total for line in buyable), ZERO)
-    if vendor.free_shipping_over is not None and subtotal >= vendor.free_shipping_over:
-        return ZERO
-    flat = vendor.shipping_flat if any(line.item.product.shipping_override is None for line in buyable) else ZERO
-    overrides = sum(
-        (line.item.product.shipping_override * line.item.quantity for line in buyable
-         if line.item.product.shipping_override is not None),
-        ZERO,
-    )  # fmt: skip
-    return round_money(flat + overrides)
-
-
 def cart_summary(*, cart: Cart | None) -> CartSummary:
     """Today's prices, stock and shop status for every line, grouped by shop, with shipping and totals."""
     if cart is None:
@@ -110,7 +89,8 @@ def cart_summary(*, cart: Cart | None) -> CartSummary:
         groups.setdefault(product.vendor_id, ShopGroup(vendor=product.vendor)).lines.append(line)
     for group in groups.values():
         group.subtotal = sum((line.total for line in group.lines if not line.problem), ZERO)
-        group.shipping = shop_shipping(vendor=group.vendor, lines=group.lines)
+        buyable = [(line.item.product, line.item.quantity) for line in group.lines if not line.problem]
+        group.shipping = shop_shipping(vendor=group.vendor, lines=buyable)
         group.total = group.subtotal + group.shipping
         threshold = group.vendor.free_shipping_over
         if threshold is not None and group.shipping and group.subtotal < threshold:

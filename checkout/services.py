@@ -5,9 +5,12 @@ product (see ``selectors.cart_summary``). ``price_when_added`` is kept only to
 tell the shopper that a price changed.
 """
 
+from decimal import Decimal
+
 from django.db import IntegrityError, transaction
 
 from catalog.models import Product
+from marketplace.money import round_money
 
 from .models import Cart, CartItem
 
@@ -34,6 +37,27 @@ def purchase_problem(*, product: Product, quantity: int) -> str | None:
         if quantity > product.stock_quantity:
             return f"Only {product.stock_quantity} left."
     return None
+
+
+def shop_shipping(*, vendor, lines: list[tuple[Product, int]]) -> Decimal:
+    """A shop's shipping for one order of ``(product, quantity)`` lines — the one rule, for cart and checkout.
+
+    The shop's flat rate once (when any item uses it, i.e. has no shipping price
+    of its own), plus per-unit prices of items that have one; nothing at all
+    when the order reaches the shop's free-shipping threshold.
+    """
+    if not lines:
+        return Decimal("0.00")
+    subtotal = sum((round_money(product.price * quantity) for product, quantity in lines), Decimal("0.00"))
+    if vendor.free_shipping_over is not None and subtotal >= vendor.free_shipping_over:
+        return Decimal("0.00")
+    uses_flat = any(product.shipping_override is None for product, _ in lines)
+    flat = vendor.shipping_flat if uses_flat else Decimal("0.00")
+    overrides = sum(
+        (product.shipping_override * quantity for product, quantity in lines if product.shipping_override is not None),
+        Decimal("0.00"),
+    )
+    return round_money(flat + overrides)
 
 
 def _check_quantity(quantity) -> int:
