@@ -226,16 +226,33 @@ def _image_bytes(rng: random.Random, palette, size=800) -> bytes:
     return buffer.getvalue()
 
 
-def _image_pool(rng: random.Random, count: int) -> list[str]:
-    """Store ``count`` generated images once (content-addressed) and return their storage names."""
-    names = []
+def _image_pool(rng: random.Random, count: int) -> list[tuple[str, dict]]:
+    """Store ``count`` generated images and their renditions once; return (name, renditions) pairs.
+
+    Shared by many demo products, so the pages look real without running the
+    thumbnail task for every product.
+    """
+    from catalog.images import encoded_size, make_renditions
+
+    pool = []
     for i in range(count):
         data = _image_bytes(rng, PALETTES[i % len(PALETTES)])
-        name = f"demo/{hashlib.sha256(data).hexdigest()[:16]}.jpg"
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        name = f"demo/{digest}.jpg"
         if not default_storage.exists(name):
             name = default_storage.save(name, ContentFile(data))
-        names.append(name)
-    return names
+        renditions = {}
+        for label, files in make_renditions(data).items():
+            entry = {}
+            for fmt, payload in files.items():
+                path = f"demo/r/{digest}-{label}.{'jpg' if fmt == 'jpeg' else fmt}"
+                if not default_storage.exists(path):
+                    path = default_storage.save(path, ContentFile(payload))
+                entry[fmt] = path
+            width, height = encoded_size(files["jpeg"])
+            renditions[label] = entry | {"width": width, "height": height}
+        pool.append((name, renditions))
+    return pool
 
 
 def seed_categories() -> dict[str, list[Category]]:
@@ -412,13 +429,14 @@ def seed_products(*, vendors, leaves, count, images, rng, progress=None, batch=2
                 [
                     ProductImage(
                         product=p,
-                        original=images[rng.randrange(len(images))],
+                        original=image[0],
+                        renditions=image[1],
                         width=800,
                         height=800,
                         alt_text=p.title,
                         is_primary=True,
                     )
-                    for p in created
+                    for p, image in ((p, images[rng.randrange(len(images))]) for p in created)
                 ],
                 batch_size=batch,
             )
