@@ -6,7 +6,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
+
+from marketplace.paths import slug_path
 
 MAX_PRICE = Decimal("100000.00")
 
@@ -34,7 +35,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("catalog:category", kwargs={"slug": self.slug})
+        return slug_path("catalog:category", self.slug)
 
 
 class ProductManager(models.Manager):
@@ -125,7 +126,7 @@ class Product(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("catalog:product", kwargs={"slug": self.slug})
+        return slug_path("catalog:product", self.slug)
 
     @property
     def primary_image(self):

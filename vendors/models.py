@@ -3,7 +3,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
+
+from marketplace.paths import slug_path
 
 
 class VendorQuerySet(models.QuerySet):
@@ -64,7 +65,7 @@ class Vendor(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("vendors:storefront", kwargs={"slug": self.slug})
+        return slug_path("vendors:storefront", self.slug)
 
     @property
     def is_visible(self) -> bool:
