@@ -46,16 +46,20 @@ def _onboarding_urls() -> dict[str, str]:
     return {"return_url": _absolute_url("payouts_return"), "refresh_url": _absolute_url("payouts_refresh")}
 
 
-@login_required
-@require_POST
-def payouts_start(request):
+def _go_to_stripe(request, make_url):
+    """Redirect to the Stripe URL ``make_url(vendor)`` gives, or back to the dashboard with its refusal."""
     vendor = vendor_for_user(user=request.user)
     try:
-        url = vendor_payouts_start(vendor=vendor, **_onboarding_urls())
+        return redirect(make_url(vendor))
     except PayoutsError as exc:
         messages.error(request, str(exc))
         return redirect(DASHBOARD_URL)
-    return redirect(url)
+
+
+@login_required
+@require_POST
+def payouts_start(request):
+    return _go_to_stripe(request, lambda vendor: vendor_payouts_start(vendor=vendor, **_onboarding_urls()))
 
 
 @login_required
@@ -83,25 +87,13 @@ def payouts_return(request):
 @require_GET
 def payouts_refresh(request):
     """Stripe sends the owner here when their onboarding link expired or was used: make a new one."""
-    vendor = vendor_for_user(user=request.user)
-    try:
-        url = vendor_payouts_onboarding_link(vendor=vendor, **_onboarding_urls())
-    except PayoutsError as exc:
-        messages.error(request, str(exc))
-        return redirect(DASHBOARD_URL)
-    return redirect(url)
+    return _go_to_stripe(request, lambda vendor: vendor_payouts_onboarding_link(vendor=vendor, **_onboarding_urls()))
 
 
 @login_required
 @require_POST
 def payouts_dashboard(request):
-    vendor = vendor_for_user(user=request.user)
-    try:
-        url = vendor_payouts_dashboard_url(vendor=vendor)
-    except PayoutsError as exc:
-        messages.error(request, str(exc))
-        return redirect(DASHBOARD_URL)
-    return redirect(url)
+    return _go_to_stripe(request, lambda vendor: vendor_payouts_dashboard_url(vendor=vendor))
 
 
 @login_required
