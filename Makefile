@@ -42,10 +42,12 @@ run: $(VENV)/.requirements
 test: $(VENV)/.requirements-dev node_modules/.package-lock.json
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Benchmarks use their own database (marketplace_bench) so the demo data stays small.
+# Benchmarks use their own database (marketplace_bench) so the demo data stays small;
+# BENCH_DB=marketplace_bench_1m keeps a 1M-product catalogue beside the 100K one.
+BENCH_DB ?= marketplace_bench
 bench-search: $(VENV)/.requirements
-	EMBEDDED_DATABASE_NAME=marketplace_bench $(PY) manage.py migrate --noinput -v 0
-	EMBEDDED_DATABASE_NAME=marketplace_bench $(PY) manage.py bench_search $(BENCH_ARGS)
+	EMBEDDED_DATABASE_NAME=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
+	EMBEDDED_DATABASE_NAME=$(BENCH_DB) $(PY) manage.py bench_search $(BENCH_ARGS)
 
 bench-images: $(VENV)/.requirements
 	$(PY) manage.py bench_images $(BENCH_ARGS)

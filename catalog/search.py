@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from catalog.models import MAX_PRICE, Category, Product, SearchWord
+from catalog.selectors import category_names
 from marketplace.cache_versions import catalogue_version
 from vendors.geocoding import town_locate
 
@@ -372,27 +373,39 @@ def _fetch(sql: str, args: list) -> list[tuple]:
 
 
 def _capped_rows(where: list[str], args: list) -> list[tuple]:
-    """(category_id, price, id) of at most COUNT_CAP + 1 matches: count, facets and small-set ids in one pass."""
+    """At most COUNT_CAP + 1 matches, as (category_id, price, id, created_at, rating_avg, rating_count).
+
+    One pass gives the count, the facets and, when that is every match, the page
+    itself for the sorts that need no text rank or distance (see ``_SMALL_SET_SORTS``).
+    """
     sql = (
-        "SELECT p.category_id, p.price, p.id FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id "
+        "SELECT p.category_id, p.price, p.id, p.created_at, p.rating_avg, p.rating_count "
+        "FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id "
         f"WHERE {' AND '.join(where)} LIMIT {COUNT_CAP + 1}"
     )
     return _fetch(sql, args)
 
 
+# The SQL orders of ``_order_by`` as Python sort keys over ``_capped_rows`` rows, for
+# result sets small enough to be fetched whole: no second query for their page.
+_SMALL_SET_SORTS = {
+    "price_asc": lambda r: (r[1], r[2]),
+    "price_desc": lambda r: (-r[1], -r[2]),
+    "newest": lambda r: (-r[3].timestamp(), -r[2]),
+    "rating": lambda r: (r[4] is None, -(r[4] or 0), -r[5], -r[2]),
+}
+
+
 def _facets(rows: list[tuple], params: SearchParams) -> dict:
     by_category: dict[int, int] = {}
     buckets = [0] * len(PRICE_BUCKETS)
-    for category_id, price, _id in rows[:COUNT_CAP]:
+    for category_id, price, *_rest in rows[:COUNT_CAP]:
         by_category[category_id] = by_category.get(category_id, 0) + 1
         for i, (low, high) in enumerate(PRICE_BUCKETS):
             if price >= low and (high is None or price < high):
                 buckets[i] += 1
                 break
-    known = {
-        pk: (name, slug)
-        for pk, name, slug in Category.objects.filter(pk__in=by_category).values_list("pk", "name", "slug")
-    }
+    known = category_names()
     categories = sorted(
         (
             {"id": pk, "slug": known[pk][1], "name": known[pk][0], "count": n}
@@ -456,12 +469,17 @@ def product_search(*, params: SearchParams, use_cache: bool = True) -> SearchRes
     if params.page > pages and count:
         raise SearchError("page", f"There are only {pages} page{'s' if pages != 1 else ''}.")
     offset = (params.page - 1) * PAGE_SIZE
-    if count and not capped:
-        # All the matches are known already (at most COUNT_CAP): order just those, by primary key.
+    if count and not capped and params.sort in _SMALL_SET_SORTS:
+        # Every match is in ``rows`` already: order them here, no second query.
+        page_rows = sorted(rows, key=_SMALL_SET_SORTS[params.sort])[offset : offset + PAGE_SIZE]
+        ids_with_distance = [(row[2], None) for row in page_rows]
+    elif count and not capped:
+        # Every match is known (at most COUNT_CAP): rank or measure just those, found by primary key.
         # Without this, a rare word (whose prefix query PostgreSQL can't estimate) sorted by price
         # can walk the whole price index looking for matches: ~1 s at 1M products.
-        where, args = ["p.id = ANY(%s)"], [[row[2] for row in rows]]
-    ids_with_distance = _fetch(*_ids_sql(params, where, args, offset)) if count else []
+        ids_with_distance = _fetch(*_ids_sql(params, ["p.id = ANY(%s)"], [[row[2] for row in rows]], offset))
+    else:
+        ids_with_distance = _fetch(*_ids_sql(params, where, args, offset)) if count else []
     facets = _facets(rows, params)
     suggestion, typo = "", False
     if params.q and count < TYPO_THRESHOLD:

@@ -1,38 +1,68 @@
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from marketplace.cache_versions import catalogue_version
 
 from . import selectors
 from .models import Category
-from .search import PRICE_BUCKETS, SORTS, SearchError, SearchParams, product_search, search_params_parse
+from .search import CACHE_SECONDS, PRICE_BUCKETS, SORTS, SearchError, SearchParams, product_search, search_params_parse
 
 
 def _search_page(request, *, template: str, category: Category | None = None, extra: dict | None = None):
     try:
         params = search_params_parse(request.GET, default_category=category)
-        result = product_search(params=params)
     except SearchError as exc:
         # A friendly word and the unfiltered page, never an error page.
         messages.warning(request, f"{exc} Showing everything instead.")
         params = SearchParams(category=category)
-        result = product_search(params=params)
-    shops = {p.vendor_id: p.vendor for p in result.products if p.vendor.latitude is not None}
-    shop_markers = [
-        {"lat": v.latitude, "lng": v.longitude, "label": f"{v.name}, {v.town}", "url": v.get_absolute_url()}
-        for v in shops.values()
-    ]
     context = {
         "params": params,
-        "result": result,
-        "shop_markers": shop_markers,
         "sorts": SORTS,
         "price_buckets": PRICE_BUCKETS,
-        "categories": selectors.category_list_top_level().prefetch_related("children"),
+        "categories": selectors.category_tree(),
         "category": category,
         **(extra or {}),
     }
+    context["results_html"] = _results_html(request, params=params, context=context)
     if request.htmx and request.htmx.target == "search-results":
         template += "#results"
     return render(request, template, context)
+
+
+def _results_html(request, *, params: SearchParams, context: dict) -> str:
+    """The results component (cards, facets, map, pages), rendered once per query and catalogue version.
+
+    It holds nothing personal (no user, cart, CSRF token or CSP nonce), and its key
+    includes the catalogue version that every product, shop and category write
+    bumps, so a cached copy never outlives an edit. Rendering 24 cards costs more
+    than the search itself; a repeated query now costs a cache read.
+    """
+    query = sorted((key, values) for key, values in request.GET.lists())
+    raw = f"{catalogue_version()}|{context['category'].pk if context['category'] else ''}|{query!r}"
+    key = "search-html:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+    html = cache.get(key)
+    if html is None:
+        result = product_search(params=params)
+        html = render_to_string(
+            "catalog/_search_results.html",
+            {**context, "result": result, "shop_markers": _shop_markers(result)},
+            request=request,
+        )
+        cache.set(key, str(html), CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 -- our own template's output
+
+
+def _shop_markers(result) -> list[dict]:
+    shops = {p.vendor_id: p.vendor for p in result.products if p.vendor.latitude is not None}
+    return [
+        {"lat": v.latitude, "lng": v.longitude, "label": f"{v.name}, {v.town}", "url": v.get_absolute_url()}
+        for v in shops.values()
+    ]
 
 
 def search(request):

@@ -1,6 +1,9 @@
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+
+from marketplace.cache_versions import catalogue_version
 
 from .models import Category, Product, ProductImage
 
@@ -21,6 +24,30 @@ def product_list_new_arrivals(*, limit: int = 12) -> list[Product]:
 
 def category_list_top_level() -> QuerySet[Category]:
     return Category.objects.filter(parent__isnull=True)
+
+
+def category_tree() -> list[Category]:
+    """Top-level categories with their children loaded: the category menus on every search page.
+
+    Cached under the catalogue version (category edits bump it), so a page pays a
+    cache read instead of two queries.
+    """
+    key = f"category-tree:{catalogue_version()}"
+    tree = cache.get(key)
+    if tree is None:
+        tree = list(category_list_top_level().prefetch_related("children"))
+        cache.set(key, tree, 3600)
+    return tree
+
+
+def category_names() -> dict[int, tuple[str, str]]:
+    """Every category's (name, slug) by id, for facets; cached under the catalogue version."""
+    key = f"category-names:{catalogue_version()}"
+    names = cache.get(key)
+    if names is None:
+        names = {pk: (name, slug) for pk, name, slug in Category.objects.values_list("pk", "name", "slug")}
+        cache.set(key, names, 3600)
+    return names
 
 
 def category_descendant_ids(*, category: Category) -> list[int]:

@@ -1,5 +1,8 @@
+from functools import cached_property
+
 from django.shortcuts import render
 
+from marketplace.cache_versions import catalogue_version
 from vendors.selectors import vendor_list_near
 
 from . import selectors, seo
@@ -33,8 +36,27 @@ def product_page(request, slug: str):
         "product": product,
         "images": images,
         "main_image": main,
-        "shipping": selectors.product_shipping_summary(product=product),
-        "structured_data": seo.product_structured_data(product=product, absolute=request.build_absolute_uri),
-        "og_image": request.build_absolute_uri(seo.product_image_url(main)) if main else "",
+        "derived": _ProductPageData(request=request, product=product, main=main),
+        # The template caches what is the same for everyone under this version (edits bump it).
+        "catalogue_version": catalogue_version(),
     }
     return render(request, "catalog/product.html", context)
+
+
+class _ProductPageData:
+    """What the product page derives from the product: computed only when a cached fragment is rebuilt."""
+
+    def __init__(self, *, request, product, main):
+        self.request, self.product, self.main = request, product, main
+
+    @cached_property
+    def shipping(self) -> dict:
+        return selectors.product_shipping_summary(product=self.product)
+
+    @cached_property
+    def structured_data(self) -> dict:
+        return seo.product_structured_data(product=self.product, absolute=self.request.build_absolute_uri)
+
+    @cached_property
+    def og_image(self) -> str:
+        return self.request.build_absolute_uri(seo.product_image_url(self.main)) if self.main else ""

@@ -134,3 +134,25 @@ def test_home_shows_shops_near_a_town_nearest_first(client):
     html = client.get("/", {"near": "Atlantis, XX"}).content.decode()
     assert "couldn" in html
     assert "shops_near" not in client.get("/").context
+
+
+def test_product_page_cached_parts_follow_edits_and_keep_the_form_personal(
+    client, shopper, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from catalog.services.products import product_update
+
+    product = ProductFactory(title="Ash bowl", price=Decimal("30.00"), stock_quantity=3)
+    assert "$30.00" in client.get(product.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        product_update(product=product, price=Decimal("34.50"), stock_quantity=1)
+    client.force_login(shopper)
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert "$34.50" in html and "$30.00" not in html
+    assert "1 in stock." in html and 'max="1"' in html
+    # The add-to-cart form is never cached: each visitor's own CSRF token.
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    other = client.__class__()
+    other_html = other.get(product.get_absolute_url()).content.decode()
+    assert "Add to cart" in other_html and token not in other_html

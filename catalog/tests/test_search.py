@@ -239,3 +239,56 @@ def test_the_vocabulary_task_picks_up_new_words():
     ProductFactory(title="Driftwood lantern")
     assert refresh_search_words.delay().get() >= 2
     assert SearchWord.objects.filter(word="driftwood").exists()
+
+
+def test_the_rendered_results_are_shared_but_never_stale_or_personal(
+    client, catalogue, shopper, django_capture_on_commit_callbacks
+):
+    from catalog.services.products import product_update
+
+    first = client.get("/search", {"q": "scarf"}).content.decode()
+    assert "Merino scarf" in first
+    # A signed-in shopper gets the same cached results inside their own page (their header, their CSRF token).
+    client.force_login(shopper)
+    page = client.get("/search", {"q": "scarf"}).content.decode()
+    assert "Merino scarf" in page and "Log out" in page and "csrfmiddlewaretoken" in page
+    assert "csrfmiddlewaretoken" not in page.split('id="search-results"')[1].split("</main>")[0]
+    # An edit bumps the catalogue version: the next page is built afresh.
+    with django_capture_on_commit_callbacks(execute=True):
+        product_update(product=catalogue["scarf"], title="Merino shawl")
+    assert "Merino" not in client.get("/search", {"q": "scarf"}).content.decode().split('id="search-results"')[1]
+    shawl = client.get("/search", {"q": "shawl"}, headers={"HX-Request": "true", "HX-Target": "search-results"})
+    assert "Merino shawl" in shawl.content.decode()
+    # Different query strings never share a page: another sort, another order.
+    html = client.get("/search", {"q": "mug", "sort": "price_desc"}).content.decode()
+    assert html.index("Hand thrown mug") < html.index("Blue stoneware mug")
+    html = client.get("/search", {"q": "mug", "sort": "price_asc"}).content.decode()
+    assert html.index("Blue stoneware mug") < html.index("Hand thrown mug")
+
+
+@pytest.mark.parametrize("sort", ["price_asc", "price_desc", "newest", "rating"])
+def test_small_result_sets_sorted_in_python_match_the_sql_order(monkeypatch, sort):
+    """Up to COUNT_CAP matches are ordered in Python; beyond it, by SQL. Both must agree, ties included."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog import search
+    from catalog.models import Product
+
+    vendor = VendorFactory()
+    now = timezone.now()
+    for i, (price, rating, count) in enumerate(
+        [("10", None, 0), ("10", "4.50", 3), ("25", "4.50", 9), ("25", None, 0), ("5", "3.00", 1), ("10", "4.50", 3)]
+    ):
+        product = ProductFactory(vendor=vendor, title=f"Ash bowl {i}", price=Decimal(price))
+        Product.objects.filter(pk=product.pk).update(
+            rating_avg=Decimal(rating) if rating else None,
+            rating_count=count,
+            created_at=now - timedelta(days=i % 3),  # equal dates, so ids break the ties
+        )
+    params = search_params_parse({"q": "ash bowl", "sort": sort})
+    in_python = product_search(params=params, use_cache=False).ids
+    monkeypatch.setattr(search, "COUNT_CAP", 2)  # now "capped": the page comes from SQL's ORDER BY
+    in_sql = product_search(params=params, use_cache=False).ids
+    assert len(in_python) == 6 and in_python == in_sql

@@ -155,6 +155,11 @@ class Command(BaseCommand):
         product = Product.objects.visible().order_by("?").first()
         scenarios = [
             ("search page 'handmade' + filters", "/search?q=handmade&price_min=20&price_max=150"),
+            # A different price each request: every request misses the caches and searches afresh.
+            (
+                "search page, a new query each time (cache miss)",
+                lambda i: f"/search?q=handmade&price_min=20&price_max={150 + i / 100:.2f}",
+            ),
             ("search page rare word", f"/search?q={SearchWord.objects.order_by('documents').last().word}"),
             ("product page", product.get_absolute_url()),
         ]
@@ -199,16 +204,18 @@ def _database_url() -> str:
     return f"postgresql://{db['USER']}@{host_part}/{db['NAME']}"
 
 
-def _load(port: int, path: str, seconds: float) -> tuple[list[float], float]:
+def _load(port: int, path, seconds: float) -> tuple[list[float], float]:
+    """Requests one after another for ``seconds``; ``path`` is a string or a function of the request number."""
+    path_for = path if callable(path) else (lambda _i: path)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    for _ in range(5):  # warm up
-        conn.request("GET", path)
+    for i in range(5):  # warm up
+        conn.request("GET", path_for(-1 - i))
         conn.getresponse().read()
     samples = []
     started = time.perf_counter()
     while time.perf_counter() - started < seconds:
         t0 = time.perf_counter()
-        conn.request("GET", path)
+        conn.request("GET", path_for(len(samples)))
         response = conn.getresponse()
         response.read()
         if response.status != 200:
