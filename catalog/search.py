@@ -385,13 +385,18 @@ def _fetch(sql: str, args: list) -> list[tuple]:
 
 
 def _capped_rows(where: list[str], args: list) -> list[tuple]:
-    """At most COUNT_CAP + 1 matches, as (category_id, price, id, created_at, rating_avg, rating_count).
+    """At most COUNT_CAP + 1 matches, as (category_id, price_cents, id, created_epoch, rating_avg, rating_count).
 
     One pass gives the count, the facets and, when that is every match, the page
     itself for the sorts that need no text rank or distance (see ``_SMALL_SET_SORTS``).
+    Integers and floats, not Decimals and datetimes: parsing 1,001 rows of those cost
+    ~1.5 ms. Each conversion keeps the order and the ties (prices are whole cents;
+    a float8 holds 2-decimal ratings and microsecond epochs of this century exactly
+    enough to sort them as PostgreSQL does). Sorting and counting only, never arithmetic.
     """
     sql = (
-        "SELECT p.category_id, p.price, p.id, p.created_at, p.rating_avg, p.rating_count "
+        "SELECT p.category_id, (p.price * 100)::bigint, p.id, extract(epoch FROM p.created_at)::float8, "
+        "p.rating_avg::float8, p.rating_count "
         "FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id "
         f"WHERE {' AND '.join(where)} LIMIT {COUNT_CAP + 1}"
     )
@@ -403,7 +408,7 @@ def _capped_rows(where: list[str], args: list) -> list[tuple]:
 _SMALL_SET_SORTS = {
     "price_asc": lambda r: (r[1], r[2]),
     "price_desc": lambda r: (-r[1], -r[2]),
-    "newest": lambda r: (-r[3].timestamp(), -r[2]),
+    "newest": lambda r: (-r[3], -r[2]),
     "rating": lambda r: (r[4] is None, -(r[4] or 0), -r[5], -r[2]),
 }
 
@@ -411,7 +416,7 @@ _SMALL_SET_SORTS = {
 def _ranked_search(params: SearchParams, where: list[str], args: list) -> list[tuple] | None:
     """Relevance order in one query when PostgreSQL expects many matches: None when it doesn't.
 
-    Returns up to COUNT_CAP + 1 rows (category_id, price, id, distance), best
+    Returns up to COUNT_CAP + 1 rows (category_id, price_cents, id, distance), best
     first: the newest matches, ranked. They give the count ("1,000+"), the facets
     and every page, so a word in 1 % of the catalogue costs one pass instead of a
     count pass plus a ranking pass.
@@ -475,17 +480,18 @@ def ranked_search_sql(params: SearchParams, where: list[str], args: list) -> tup
     windowed = span < newest
     if windowed:
         where, args = [*where, "p.id > %s"], [*args, newest - span]
-    columns = "c.category_id, c.price, c.id, c.distance"
+    columns = "c.category_id, (c.price * 100)::bigint, c.id, c.distance"
     return (*_ranked_sql(params, where, args, limit=COUNT_CAP + 1, columns=columns), windowed)
 
 
 def _facets(rows: list[tuple], params: SearchParams) -> dict:
     by_category: dict[int, int] = {}
     buckets = [0] * len(PRICE_BUCKETS)
-    for category_id, price, *_rest in rows[:COUNT_CAP]:
+    bounds = [(int(low * 100), None if high is None else int(high * 100)) for low, high in PRICE_BUCKETS]
+    for category_id, price_cents, *_rest in rows[:COUNT_CAP]:
         by_category[category_id] = by_category.get(category_id, 0) + 1
-        for i, (low, high) in enumerate(PRICE_BUCKETS):
-            if price >= low and (high is None or price < high):
+        for i, (low, high) in enumerate(bounds):
+            if price_cents >= low and (high is None or price_cents < high):
                 buckets[i] += 1
                 break
     known = category_names()

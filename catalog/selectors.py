@@ -74,9 +74,16 @@ def product_list_for_category(*, category: Category) -> QuerySet[Product]:
     return _with_listing_data(Product.objects.visible().filter(category_id__in=ids).order_by("-created_at", "-id"))
 
 
-def product_get_visible(*, slug: str) -> Product:
-    """A product a shopper may see, or 404."""
-    return get_object_or_404(_with_listing_data(Product.objects.visible()), slug=slug)
+def product_get_visible(*, slug: str, with_images: bool = True) -> Product:
+    """A product a shopper may see, or 404; ``with_images=False`` leaves its photos to be loaded on use."""
+    qs = Product.objects.visible()
+    qs = _with_listing_data(qs) if with_images else qs.select_related("vendor", "category")
+    return get_object_or_404(qs, slug=slug)
+
+
+def product_images(*, product: Product) -> list[ProductImage]:
+    """A product's photos, the main one first, then in the maker's order."""
+    return list(product.images.order_by("-is_primary", "position", "id"))
 
 
 STOREFRONT_SORTS = {

@@ -27,16 +27,15 @@ def home(request):
 
 
 def product_page(request, slug: str):
-    product = selectors.product_get_visible(slug=slug)
-    images = list(product.images.all())
+    # Photos, shipping and structured data only matter when a cached fragment is rebuilt:
+    # a warm page costs one query (which shoppers may see, and the live stock for the form).
+    product = selectors.product_get_visible(slug=slug, with_images=False)
     # The gallery works without JavaScript: each thumbnail links to ?image=<id>.
     chosen = request.GET.get("image", "")
-    main = next((i for i in images if str(i.pk) == chosen), None) or product.primary_image
     context = {
         "product": product,
-        "images": images,
-        "main_image": main,
-        "derived": _ProductPageData(request=request, product=product, main=main),
+        "derived": _ProductPageData(request=request, product=product, chosen=chosen),
+        "image_key": chosen if chosen.isdigit() else "",
         # The template caches what is the same for everyone under this version (edits bump it).
         "catalogue_version": catalogue_version(),
     }
@@ -46,8 +45,17 @@ def product_page(request, slug: str):
 class _ProductPageData:
     """What the product page derives from the product: computed only when a cached fragment is rebuilt."""
 
-    def __init__(self, *, request, product, main):
-        self.request, self.product, self.main = request, product, main
+    def __init__(self, *, request, product, chosen: str):
+        self.request, self.product, self.chosen = request, product, chosen
+
+    @cached_property
+    def images(self) -> list:
+        return selectors.product_images(product=self.product)
+
+    @cached_property
+    def main_image(self):
+        chosen = next((i for i in self.images if str(i.pk) == self.chosen), None)
+        return chosen or (self.images[0] if self.images else None)
 
     @cached_property
     def shipping(self) -> dict:
@@ -55,8 +63,10 @@ class _ProductPageData:
 
     @cached_property
     def structured_data(self) -> dict:
+        self.product._prefetched_objects_cache = {"images": self.images}  # no second photo query
         return seo.product_structured_data(product=self.product, absolute=self.request.build_absolute_uri)
 
     @cached_property
     def og_image(self) -> str:
-        return self.request.build_absolute_uri(seo.product_image_url(self.main)) if self.main else ""
+        main = self.main_image
+        return self.request.build_absolute_uri(seo.product_image_url(main)) if main else ""
