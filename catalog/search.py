@@ -30,7 +30,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from catalog.models import MAX_PRICE, Category, Product, SearchWord
-from catalog.selectors import category_names
+from catalog.selectors import VISIBLE_SQL, category_names
 from marketplace.cache_versions import catalogue_version
 from vendors.geocoding import town_locate
 
@@ -283,7 +283,7 @@ def _distance_sql(params: SearchParams) -> tuple[str, list]:
 
 
 def _where(params: SearchParams, *, category_ids: list[int] | None, with_text: bool) -> tuple[list[str], list]:
-    where = ["p.status = 'active'", "v.status = 'approved'", "v.payouts_enabled"]
+    where = [VISIBLE_SQL]
     args: list = []
     if with_text and params.q:
         sql, q_args = _tsquery_sql(params.q)

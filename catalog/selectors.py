@@ -1,9 +1,12 @@
+import json
+
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from marketplace.cache_versions import catalogue_version
+from vendors.models import Vendor
 
 from .models import Category, Product, ProductImage
 
@@ -136,28 +139,66 @@ def product_shipping_summary(*, product: Product) -> dict:
     }
 
 
-CARD_FIELDS = ("id", "title", "slug", "price", "currency", "status", "vendor_id", "category_id")
-CARD_VENDOR_FIELDS = ("name", "slug", "town", "country", "latitude", "longitude", "status", "payouts_enabled")
+def _in_model_order(model, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Column names in the model's field order, the order ``Model.from_db`` expects its values in."""
+    order = [f.attname for f in model._meta.concrete_fields]
+    return tuple(sorted(names, key=order.index))
+
+
+CARD_FIELDS = _in_model_order(
+    Product, ("id", "title", "slug", "price", "currency", "status", "vendor_id", "category_id")
+)
+CARD_VENDOR_FIELDS = _in_model_order(
+    Vendor, ("id", "name", "slug", "town", "country", "latitude", "longitude", "status", "payouts_enabled")
+)
+CARD_IMAGE_FIELDS = _in_model_order(
+    ProductImage,
+    ("id", "product_id", "original", "width", "height", "alt_text", "renditions", "position", "is_primary"),
+)
+# What Product.objects.visible() means, in SQL (search and the cards below; a test keeps them equal).
+VISIBLE_SQL = "p.status = 'active' AND v.status = 'approved' AND v.payouts_enabled"
+_CARDS_SQL = (  # column names and constants only; the ids are a bound parameter
+    "SELECT "  # noqa: S608
+    + ", ".join(
+        [f"p.{f}" for f in CARD_FIELDS] + [f"v.{f}" for f in CARD_VENDOR_FIELDS] + [f"i.{f}" for f in CARD_IMAGE_FIELDS]
+    )
+    + " FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id"
+    " LEFT JOIN catalog_productimage i ON i.product_id = p.id AND i.is_primary"
+    f" WHERE p.id = ANY(%s) AND {VISIBLE_SQL}"
+)
 
 
 def products_by_ids(ids: list[int], *, full: bool = False) -> list[Product]:
-    """Products in the order of ``ids`` (search results).
+    """Products in the order of ``ids`` (search results), visible ones only.
 
-    By default only what a product card shows (loading 24 whole rows with their
-    descriptions and every image costs more than the search itself); ``full``
-    for the API's complete representation.
+    By default only what a product card shows, with its shop and main photo, in
+    one statement built once: through the ORM (a select_related plus a photo
+    query) a page of 24 cards cost ~3 ms, mostly compiling queries and building
+    querysets. ``full`` gives the API's complete representation.
     """
     if not ids:
         return []
-    # Only visible products, even if the ids come from a cached result older than an edit.
-    qs = Product.objects.visible().filter(pk__in=ids)
     if full:
-        found = {p.pk: p for p in _with_listing_data(qs)}
+        found = {p.pk: p for p in _with_listing_data(Product.objects.visible().filter(pk__in=ids))}
         return [found[pk] for pk in ids if pk in found]
-    qs = qs.select_related("vendor").only(*CARD_FIELDS, *(f"vendor__{f}" for f in CARD_VENDOR_FIELDS))
-    found = {p.pk: p for p in qs}
-    # The main photos in one query, without prefetch_related's queryset per product (~1 ms a page).
-    images = {image.product_id: image for image in ProductImage.objects.filter(product_id__in=found, is_primary=True)}
-    for pk, product in found.items():
-        product._card_image = images.get(pk)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_CARDS_SQL, [list(ids)])
+        rows = cursor.fetchall()
+    n_product, n_vendor = len(CARD_FIELDS), len(CARD_VENDOR_FIELDS)
+    found = {}
+    for row in rows:
+        product = Product.from_db("default", CARD_FIELDS, row[:n_product])
+        vendor = Vendor.from_db("default", CARD_VENDOR_FIELDS, row[n_product : n_product + n_vendor])
+        product._state.fields_cache["vendor"] = vendor
+        image_values = list(row[n_product + n_vendor :])
+        if image_values[0] is None:
+            product._card_image = None
+        else:
+            renditions = image_values[CARD_IMAGE_FIELDS.index("renditions")]
+            if isinstance(renditions, str | bytes):  # Django reads jsonb as text and decodes in the field
+                image_values[CARD_IMAGE_FIELDS.index("renditions")] = json.loads(renditions)
+            product._card_image = ProductImage.from_db("default", CARD_IMAGE_FIELDS, image_values)
+        found[product.pk] = product
     return [found[pk] for pk in ids if pk in found]

@@ -373,3 +373,31 @@ def test_near_miss_titles_only_for_words_nobody_lists(catalogue):
     SearchWord.objects.all().delete()
     result = product_search(params=search_params_parse({"q": "stonewear"}), use_cache=False)
     assert result.typo_fallback and [p.title for p in result.products] == ["Blue stoneware mug"]
+
+
+def test_cards_load_in_one_query_and_only_what_shoppers_may_see(django_assert_num_queries):
+    from catalog.models import Product, ProductImage
+    from catalog.selectors import products_by_ids
+
+    shown = ProductFactory(title="Shown bowl")
+    photo = ProductImage.objects.create(
+        product=shown, original="products/p.jpg", width=8, height=8, is_primary=True,
+        renditions={"400": {"jpeg": "r/p-400.jpg", "webp": "r/p-400.webp", "width": 400, "height": 400}},
+    )  # fmt: skip
+    bare = ProductFactory(title="No photo yet")
+    hidden = [
+        ProductFactory(status=Product.Status.DRAFT),
+        ProductFactory(status=Product.Status.ARCHIVED),
+        ProductFactory(vendor=VendorFactory(status=Vendor.Status.SUSPENDED)),
+        ProductFactory(vendor=VendorFactory(status=Vendor.Status.PENDING)),
+        ProductFactory(vendor=VendorFactory(payouts_enabled=False)),
+    ]
+    ids = [hidden[0].pk, bare.pk, *[p.pk for p in hidden[1:]], shown.pk]
+    # The same rule as the ORM's visible(), which the product pages use.
+    assert set(Product.objects.visible().filter(pk__in=ids).values_list("pk", flat=True)) == {bare.pk, shown.pk}
+    with django_assert_num_queries(1):
+        cards = products_by_ids(ids)
+        assert [c.title for c in cards] == ["No photo yet", "Shown bowl"]  # in the order asked
+        assert cards[0].primary_image is None and cards[0].vendor.name == bare.vendor.name
+        assert cards[1].primary_image == photo and cards[1].primary_image.renditions["400"]["width"] == 400
+        assert cards[1].get_absolute_url() == shown.get_absolute_url()
