@@ -1,6 +1,8 @@
-"""``{% product_picture %}``: a product photo as ``<picture>`` (WebP, JPEG fallback) that never shifts layout.
+"""``{% product_picture %}``: a product photo as ``<picture>`` (WebP, JPEG fallback) that never shifts layout;
+``{% product_card product %}``: the card that listings, search and storefronts show.
 
     {% load catalog_images %}
+    {% product_card product %}
     {% product_picture image size="400" css_class="card-img" loading="lazy" %}
     {% product_picture image size="display" css_class="gallery-main" loading="eager" %}
 
@@ -13,10 +15,15 @@ Until the thumbnail task has run (``renditions`` empty), squares render a ``<div
 (the stylesheet gives ``.placeholder`` a square aspect ratio and a soft background) and "display"
 renders the cleaned original with its width and height: big, but only for the few seconds after an
 upload, and better than a blank box on the product page.
+
+Both build their markup in Python with ``format_html`` (every value escaped): as included templates,
+24 cards cost ~8 ms a search page, more than the search; now ~1 ms.
 """
 
 from django import template
 from django.core.files.storage import default_storage
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from catalog.services.images import renditions_ready
 
@@ -25,8 +32,49 @@ register = template.Library()
 SQUARE_SIZES = ("200", "400")
 
 
-@register.inclusion_tag("catalog/_picture.html")
-def product_picture(image, size="400", css_class="", loading="lazy", alt=None, sizes=None):
+@register.simple_tag
+def product_picture(image, size="400", css_class="", loading="lazy", alt=None, sizes=None) -> SafeString:
+    return _picture_html(_picture_context(image, size, css_class, loading, alt, sizes))
+
+
+@register.simple_tag
+def product_card(product) -> SafeString:
+    from marketplace.templatetags.site_tags import money
+
+    picture = product_picture(product.primary_image, size="400", css_class="card-img", alt=product.title)
+    return format_html(
+        '<article class="card product-card">\n  <a href="{}" class="card-link">\n    {}\n'
+        '    <h3 class="card-title">{}</h3>\n  </a>\n'
+        '  <p class="card-meta"><span class="price">{}</span> · <a href="{}">{}</a></p>\n</article>',
+        product.get_absolute_url(), picture, product.title, money(product.price, product.currency),
+        product.vendor.get_absolute_url(), product.vendor.name,
+    )  # fmt: skip
+
+
+def _attr(name: str, value) -> SafeString:
+    """`` name="value"`` (escaped), or nothing for an empty value."""
+    return format_html(' {}="{}"', name, value) if value else mark_safe("")
+
+
+def _picture_html(c: dict) -> SafeString:
+    if c["ready"]:
+        return format_html(
+            '<picture><source type="image/webp" srcset="{}"{}><img src="{}"{}{} width="{}" height="{}" alt="{}"{}'
+            ' loading="{}" decoding="async"></picture>',
+            c["webp_srcset"], _attr("sizes", c["sizes"]), c["jpeg_src"], _attr("srcset", c["jpeg_srcset"]),
+            _attr("sizes", c["sizes"]), c["width"], c["height"], c["alt"], _attr("class", c["css_class"]),
+            c["loading"],
+        )  # fmt: skip
+    if c.get("original_src"):
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="{}"{} loading="{}" decoding="async">',
+            c["original_src"], c["width"], c["height"], c["alt"], _attr("class", c["css_class"]), c["loading"],
+        )  # fmt: skip
+    label = format_html(' role="img" aria-label="{}"', c["alt"]) if c["alt"] else mark_safe(' aria-hidden="true"')
+    return format_html('<div class="{}"{}></div>', c["placeholder_class"], label)
+
+
+def _picture_context(image, size, css_class, loading, alt, sizes) -> dict:
     size = str(size)
     if size not in (*SQUARE_SIZES, "display"):
         raise template.TemplateSyntaxError(f"product_picture size must be 200, 400 or display, not {size!r}")
