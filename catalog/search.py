@@ -6,14 +6,20 @@ parameters for all of them, so a bad input gets the same explanation everywhere.
 
 How it stays fast as the catalogue grows (see ``manage.py bench_search``):
 - Text matching uses the GIN index on ``search_vector`` (kept by a trigger).
-- Ranking is bounded: at most ``CANDIDATES`` matches (the newest, through the
-  ``created_at`` index) are ranked, so a word that matches most of the catalogue
-  ("handmade") costs the same as a rare one. A very common word's best match
-  among older listings can therefore sit below newer good matches; for words
-  matching fewer than ``CANDIDATES`` products the ranking is exact.
+- Ranking is bounded: at most ``CANDIDATES`` matches, the newest, are ranked, so a
+  word that matches most of the catalogue ("handmade") costs the same as a rare
+  one. A very common word's best match among older listings can therefore sit
+  below newer good matches; for words matching fewer than ``CANDIDATES`` products
+  the ranking is exact. When PostgreSQL expects many matches, one query finds the
+  newest ones through a window of recent ids sized from its own estimate, ranks
+  them and counts them (``_ranked_search``); otherwise the matches are counted
+  first and, if there are few, fetched whole.
 - Counts and facets are computed over at most ``COUNT_CAP`` + 1 matches and
   reported as "1,000+" beyond that, instead of counting 85K rows per request.
-- Results and facets are cached under a catalogue version that every product or
+- Pages of results are ordered in Python when every match is already in hand,
+  so a rare word sorted by price never walks the price index.
+- Results and facets (and, in the views, the rendered results) are cached under a
+  catalogue version that every product or
   shop change bumps, so a cached page never outlives an edit.
 """
 
@@ -352,14 +358,19 @@ _SCORE_SQL = (
 
 
 def _ranked_sql(params: SearchParams, where: list[str], args: list, *, limit: int, columns: str) -> tuple[str, list]:
-    """The newest ``limit`` matches, best first by ``_SCORE_SQL`` (see the module docstring)."""
+    """The newest ``limit`` matches, best first by ``_SCORE_SQL`` (see the module docstring).
+
+    Newest by id: ids follow creation order, and PostgreSQL can walk the primary key
+    backwards and stop, where ordering by date sorted every match with its search
+    vector (~2 ms for "handmade" with a price range at 100K products).
+    """
     q_sql, q_args = _tsquery_sql(params.q)
     distance, distance_args = _distance_sql(params) if params.has_location else ("NULL::float", [])
     sql = (
         f"WITH query AS (SELECT {q_sql} AS q), "
         "candidates AS (SELECT p.id, p.category_id, p.price, p.search_vector, p.created_at, p.rating_avg, "
         f"{distance} AS distance FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id "
-        f"WHERE {' AND '.join(where)} ORDER BY p.created_at DESC, p.id DESC LIMIT {limit}) "
+        f"WHERE {' AND '.join(where)} ORDER BY p.id DESC LIMIT {limit}) "
         f"SELECT {columns} FROM candidates c, query ORDER BY {_SCORE_SQL} DESC, c.id DESC"
     )
     return sql, [*q_args, *distance_args, *args]
