@@ -348,10 +348,11 @@ def _order_by(params: SearchParams) -> str:
     }[params.sort]
 
 
-# Weights {D, C, B, A}: a title hit counts 10x a description hit. Ties and near-ties go
-# to fresher and better-rated work.
+# Weights {D, C, B, A}: a title hit counts 10x a description hit; the words side by side,
+# in the order typed, count double. Ties and near-ties go to fresher and better-rated work.
 _SCORE_SQL = (
     "ts_rank('{0.1, 0.2, 0.4, 1.0}', c.search_vector, query.q) "
+    "* (1 + coalesce((c.search_vector @@ query.phrase)::int, 0)) "
     "* (1 + 0.1 * coalesce(c.rating_avg, 3) / 5) "
     "* (1 + 0.2 / (1 + extract(epoch FROM now() - c.created_at) / 2592000))"
 )
@@ -366,14 +367,22 @@ def _ranked_sql(params: SearchParams, where: list[str], args: list, *, limit: in
     """
     q_sql, q_args = _tsquery_sql(params.q)
     distance, distance_args = _distance_sql(params) if params.has_location else ("NULL::float", [])
+    phrase = _phrase(params.q)
     sql = (
-        f"WITH query AS (SELECT {q_sql} AS q), "
+        f"WITH query AS (SELECT {q_sql} AS q, phraseto_tsquery('english', %s) AS phrase), "
         "candidates AS (SELECT p.id, p.category_id, p.price, p.search_vector, p.created_at, p.rating_avg, "
         f"{distance} AS distance FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id "
         f"WHERE {' AND '.join(where)} ORDER BY p.id DESC LIMIT {limit}) "
         f"SELECT {columns} FROM candidates c, query ORDER BY {_SCORE_SQL} DESC, c.id DESC"
     )
-    return sql, [*q_args, *distance_args, *args]
+    return sql, [*q_args, phrase, *distance_args, *args]
+
+
+def _phrase(q: str) -> str | None:
+    """The words to find side by side for the exact-phrase bonus: two or more, none excluded; else None."""
+    words = [w for w in q.split() if not w.startswith("-") and w.lower() != "or"]
+    words = [w for w in (re.sub(r"[^\w'-]", " ", w).strip() for w in words) if w]
+    return " ".join(words) if len(words) > 1 else None
 
 
 def _ids_sql(params: SearchParams, where: list[str], args: list, offset: int) -> tuple[str, list]:

@@ -401,3 +401,21 @@ def test_cards_load_in_one_query_and_only_what_shoppers_may_see(django_assert_nu
         assert cards[0].primary_image is None and cards[0].vendor.name == bare.vendor.name
         assert cards[1].primary_image == photo and cards[1].primary_image.renditions["400"]["width"] == 400
         assert cards[1].get_absolute_url() == shown.get_absolute_url()
+
+
+def test_the_exact_phrase_ranks_first():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.models import Product
+
+    vendor = VendorFactory()
+    phrase = ProductFactory(vendor=vendor, title="Hand thrown bowl", description="Stoneware.")
+    scattered = ProductFactory(vendor=vendor, title="Thrown bowl, hand glazed", description="Stoneware.")
+    # The scattered one is newer and better rated: without the phrase bonus it would lead.
+    Product.objects.filter(pk=phrase.pk).update(created_at=timezone.now() - timedelta(days=300))
+    Product.objects.filter(pk=scattered.pk).update(rating_avg=Decimal("5.00"), rating_count=9)
+    assert _search(q="hand thrown") == ["Hand thrown bowl", "Thrown bowl, hand glazed"]
+    # Typed the other way round, neither has the phrase: the newer, better-rated one leads.
+    assert _search(q="thrown hand")[0] == "Thrown bowl, hand glazed"
