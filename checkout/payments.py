@@ -140,7 +140,7 @@ def checkout_sync_payment(*, intent_id: str) -> Checkout | None:
         checkout.charge_id = charge.get("id", "") if isinstance(charge, dict) else str(charge)
         checkout.save(update_fields=["status", "paid_at", "charge_id"])
         Order.objects.filter(checkout=checkout).update(status=Order.Status.PAID, paid_at=checkout.paid_at)
-        _record_processing_fee(checkout)
+        checkout_record_processing_fee(checkout=checkout)
         _record(checkout, "succeeded", checkout.charge_id or intent["id"], amount=checkout.total)
         if checkout.cart_id:
             sold = checkout.orders.values_list("items__product_id", flat=True)
@@ -211,11 +211,12 @@ def _processing_fee(charge_id: str):
     return from_minor_units(int(txn["fee"]), str(charge.get("currency") or "usd")) if txn["fee"] else Decimal("0.00")
 
 
-def _record_processing_fee(checkout: Checkout) -> None:
+def checkout_record_processing_fee(*, checkout: Checkout) -> None:
     """Share Stripe's fee among the shops pro rata (largest remainder), so every cent is accounted for.
 
     Caller holds the checkout's row lock. Without a fee yet (Stripe settles some
-    charges later), transfers go out at the net before the card fee share.
+    charges later) nothing is written; each shop's transfer asks again before it
+    goes out (``payouts.order_transfer``).
     """
     from django.conf import settings
 

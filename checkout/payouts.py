@@ -15,12 +15,30 @@ from .models import Checkout, PaymentRecord
 logger = logging.getLogger(__name__)
 
 
-def order_transfer(*, order_id: int) -> str:
-    """Send one shop its money (net of the platform fee and its share of Stripe's fee), once."""
+def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
+    """Send one shop its money (net of the platform fee and its share of Stripe's fee), once.
+
+    Stripe's fee is known once it settles the charge's balance transaction, usually at
+    once. If it still isn't, the shop's share can't be taken: this raises a retryable
+    ``ConnectError`` so the task tries again later, rather than paying the shop the
+    platform's money. ``without_fee_share`` (the task's last try) sends the net alone,
+    leaving the fee to the platform, and logs it.
+    """
+    from .payments import checkout_record_processing_fee
+
     with transaction.atomic():
+        # The checkout first, then the order: the same lock order as recording a payment.
+        checkout = Checkout.objects.select_for_update(of=("self",)).get(orders__pk=order_id)
         order = Order.objects.select_for_update().select_related("vendor", "checkout").get(pk=order_id)
         if order.transfer_id or order.status != Order.Status.PAID:
             return order.transfer_id
+        if order.processing_fee_share is None:
+            checkout_record_processing_fee(checkout=checkout)
+            order.refresh_from_db(fields=["processing_fee_share"])
+        if order.processing_fee_share is None:
+            if not without_fee_share:
+                raise ConnectError("Stripe hasn't settled its fee on this payment yet.", retryable=True)
+            logger.error("Order %s: transferring without its share of Stripe's fee (never settled)", order.pk)
         amount = order.vendor_net - (order.processing_fee_share or 0)
         transfer_id = connect_gateway().transfer_create(
             amount_minor=to_minor_units(amount, order.currency),

@@ -258,3 +258,46 @@ def test_a_refund_is_recorded_once_in_the_audit_log(client, placed):
     assert _deliver(client, event | {"id": "evt_r2"}).status_code == 200  # a second event for the same refund
     refund = PaymentRecord.objects.get(kind="refund")
     assert (refund.stripe_id, refund.amount) == ("re_1", Decimal("40.00"))
+
+
+def test_a_card_fee_that_settles_late_is_still_taken_from_the_transfer(placed, monkeypatch):
+    from checkout import payments, payouts
+    from vendors.connect import ConnectError
+
+    checkout, intent_id, _ = placed
+    monkeypatch.setattr(payments, "_processing_fee", lambda charge_id: None)  # Stripe hasn't settled it yet
+    _pay(intent_id, "4242424242424242")
+    checkout_sync_payment(intent_id=intent_id)  # paid; transfers wait for the commit (not run here)
+    first, second = Order.objects.filter(checkout=checkout).order_by("pk")
+    assert first.processing_fee_share is None and second.processing_fee_share is None
+    with pytest.raises(ConnectError) as raised:
+        payouts.order_transfer(order_id=first.pk)
+    assert raised.value.retryable and not Order.objects.get(pk=first.pk).transfer_id  # nothing sent yet
+
+    monkeypatch.setattr(payments, "_processing_fee", lambda charge_id: Decimal("2.75"))  # now it has
+    payouts.order_transfer(order_id=first.pk)
+    payouts.order_transfer(order_id=second.pk)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.processing_fee_share + second.processing_fee_share == Decimal("2.75")
+    sent = dict(PaymentRecord.objects.filter(kind="transfer").values_list("stripe_id", "amount"))
+    assert sent == {
+        first.transfer_id: first.vendor_net - first.processing_fee_share,
+        second.transfer_id: second.vendor_net - second.processing_fee_share,
+    }
+
+
+def test_a_card_fee_that_never_settles_still_pays_the_shop_on_the_last_try(placed, monkeypatch, caplog):
+    from checkout import payments
+    from checkout.tasks import transfer_to_shop
+
+    checkout, intent_id, _ = placed
+    monkeypatch.setattr(payments, "_processing_fee", lambda charge_id: None)
+    _pay(intent_id, "4242424242424242")
+    checkout_sync_payment(intent_id=intent_id)
+    order = Order.objects.filter(checkout=checkout).order_by("pk").first()
+    transfer_to_shop.apply(args=[order.pk], retries=transfer_to_shop.max_retries)  # its last try
+    order.refresh_from_db()
+    assert order.transfer_id and order.processing_fee_share is None
+    assert PaymentRecord.objects.get(kind="transfer", stripe_id=order.transfer_id).amount == order.vendor_net
+    assert "without its share of Stripe's fee" in caplog.text
