@@ -33,10 +33,9 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db import connection
 
 from catalog.models import MAX_PRICE, Category, Product, SearchWord
-from catalog.selectors import VISIBLE_SQL, category_names
+from catalog.selectors import VISIBLE_SQL, category_names, fetch_rows
 from marketplace.cache_versions import catalogue_version
 from vendors.geocoding import town_locate
 
@@ -398,10 +397,7 @@ def _ids_sql(params: SearchParams, where: list[str], args: list, offset: int) ->
     return sql, [*distance_args, *args, offset]
 
 
-def _fetch(sql: str, args: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        return cursor.fetchall()
+_fetch = fetch_rows
 
 
 def _capped_rows(where: list[str], args: list) -> list[tuple]:
