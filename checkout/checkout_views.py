@@ -2,7 +2,6 @@
 
 from urllib.parse import urlsplit
 
-import stripe
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -11,9 +10,17 @@ from django.shortcuts import redirect, render
 from django.utils.csp import CSP
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .gateway import PaymentGatewayError
 from .models import Checkout
-from .payments import PaymentError, checkout_confirm_payment, checkout_payment_intent, checkout_sync_payment
-from .placement import Address, CheckoutError, checkout_place
+from .payments import (
+    AUTHENTICATION_FAILED,
+    PaymentError,
+    PaymentThrottled,
+    checkout_confirm_payment,
+    checkout_payment_intent,
+    checkout_sync_payment,
+)
+from .placement import Address, CheckoutError, checkout_expire, checkout_place
 from .selectors import SESSION_CHECKOUTS, cart_for_request, cart_summary, checkout_for_request
 
 
@@ -47,7 +54,9 @@ def checkout_start(request):
         except CheckoutError as exc:
             messages.error(request, str(exc))
         else:
-            request.session[SESSION_CHECKOUTS] = [*request.session.get(SESSION_CHECKOUTS, [])[-9:], checkout.pk]
+            remembered = request.session.get(SESSION_CHECKOUTS, [])
+            if checkout.pk not in remembered:
+                request.session[SESSION_CHECKOUTS] = [*remembered[-9:], checkout.pk]
             return redirect("checkout:pay", checkout_id=checkout.pk)
     return render(request, "checkout/start.html", {"form": form, "summary": summary})
 
@@ -68,10 +77,15 @@ def _stripe_csp() -> dict:
 
 def checkout_pay(request, checkout_id: int):
     checkout = checkout_for_request(request, checkout_id)
-    if checkout.status == Checkout.Status.PAID:
+    if checkout.status in (Checkout.Status.PAID, Checkout.Status.REFUNDED):
         return redirect("checkout:done", checkout_id=checkout.pk)
+    checkout_expire(checkout=checkout)  # past its hold but not yet released by the periodic job
+    checkout.refresh_from_db()
     if checkout.status == Checkout.Status.EXPIRED:
         messages.error(request, "This checkout expired before it was paid; its items went back on sale.")
+        return redirect("checkout:cart")
+    if checkout.status == Checkout.Status.CANCELLED:
+        messages.info(request, "Your cart changed, so this checkout was replaced. Check your cart and place it again.")
         return redirect("checkout:cart")
     try:
         _, client_secret = checkout_payment_intent(checkout=checkout)
@@ -98,7 +112,11 @@ def checkout_confirm(request, checkout_id: int):
     if not token.startswith(("tok_", "pm_")):
         return JsonResponse({"status": "error", "message": "Enter your card details again."}, status=400)
     try:
-        outcome = checkout_confirm_payment(checkout=checkout, payment_method_id=token)
+        outcome = checkout_confirm_payment(
+            checkout=checkout, payment_method_id=token, client_key=request.META.get("REMOTE_ADDR", "")
+        )
+    except PaymentThrottled as exc:
+        return JsonResponse({"status": "throttled", "message": str(exc)}, status=429)
     except PaymentError as exc:
         return JsonResponse({"status": "error", "message": str(exc)}, status=502)
     return JsonResponse(outcome)
@@ -106,11 +124,24 @@ def checkout_confirm(request, checkout_id: int):
 
 def checkout_done(request, checkout_id: int):
     checkout = checkout_for_request(request, checkout_id)
-    if checkout.payment_intent_id and checkout.status != Checkout.Status.PAID:
+    if checkout.payment_intent_id and checkout.status not in (Checkout.Status.PAID, Checkout.Status.REFUNDED):
         # Ask Stripe now rather than wait for the webhook.
         try:
             checkout = checkout_sync_payment(intent_id=checkout.payment_intent_id) or checkout
-        except stripe.StripeError:  # the page still shows what we know; the webhook will follow
+        except PaymentGatewayError:  # the page still shows what we know; the webhook will follow
             checkout.refresh_from_db()
-    orders = checkout.orders.select_related("vendor").prefetch_related("items")
-    return render(request, "checkout/done.html", {"checkout": checkout, "orders": orders})
+    orders = list(checkout.orders.select_related("vendor").prefetch_related("items"))
+    failure = None
+    if checkout.status == Checkout.Status.AWAITING_PAYMENT:
+        failure = checkout.payment_records.filter(kind="failed").order_by("-created_at", "-id").first()
+        # Only the latest attempt counts: a failure before a successful confirm is history.
+        if failure and failure.stripe_id != checkout.payment_attempt:
+            failure = None
+    context = {
+        "checkout": checkout,
+        "orders": [o for o in orders if o.status != "cancelled"],
+        "cancelled_orders": [o for o in orders if o.status == "cancelled"],
+        "failure": failure,
+        "authentication_failed": bool(failure and failure.detail == AUTHENTICATION_FAILED),
+    }
+    return render(request, "checkout/done.html", context)

@@ -50,6 +50,10 @@ class Checkout(models.Model):
         AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
         PAID = "paid", "Paid"
         EXPIRED = "expired", "Expired"
+        # Placed again with a changed cart: its hold went back and a newer checkout replaced it.
+        CANCELLED = "cancelled", "Replaced by a newer checkout"
+        # Paid after its hold had ended and none of it could still be supplied: refunded in full.
+        REFUNDED = "refunded", "Paid late, refunded"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkouts"
@@ -71,6 +75,11 @@ class Checkout(models.Model):
     payment_intent_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     charge_id = models.CharField(max_length=64, blank=True)
     cart = models.ForeignKey(Cart, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # What was placed (lines, prices, address): placing the same again returns this checkout.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    # The card (payment method) of the latest attempt: one "failed" audit row per attempt, however often
+    # Stripe's webhook or the shopper's reloads report the same decline.
+    payment_attempt = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -78,6 +87,10 @@ class Checkout(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gt=0), name="checkout_total_positive"),
+            # At most one payable checkout per cart: double clicks, Back and two tabs can't hold stock twice.
+            models.UniqueConstraint(
+                fields=["cart"], condition=models.Q(status="awaiting_payment"), name="one_open_checkout_per_cart"
+            ),
         ]
 
     def __str__(self):
@@ -96,6 +109,9 @@ class PaymentRecord(models.Model):
         FAILED = "failed", "Payment failed"
         TRANSFER = "transfer", "Transfer to shop"
         REFUND = "refund", "Refund"
+        CANCELLED = "cancelled", "Payment intent cancelled"
+        # Something staff must look at: a second payment, an amount that doesn't match, a late payment.
+        ALERT = "alert", "Needs attention"
 
     checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="payment_records")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -1,6 +1,7 @@
 """After a payment: each shop's transfer, the shopper's receipt, each shop's new-order email."""
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -58,8 +59,18 @@ def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
 
 def checkout_send_receipts(*, checkout_id: int) -> None:
     checkout = Checkout.objects.get(pk=checkout_id)
-    orders = list(checkout.orders.select_related("vendor__owner").prefetch_related("items"))
-    context = {"checkout": checkout, "orders": orders, "site_url": settings.SITE_URL}
+    everything = list(checkout.orders.select_related("vendor__owner").prefetch_related("items"))
+    # A payment that came after its hold ended may have had some shops' orders cancelled and refunded.
+    orders = [o for o in everything if o.status != Order.Status.CANCELLED]
+    cancelled = [o for o in everything if o.status == Order.Status.CANCELLED]
+    context = {
+        "checkout": checkout,
+        "orders": orders,
+        "cancelled_orders": cancelled,
+        "paid_total": sum((o.total for o in orders), Decimal("0.00")),
+        "refunded_total": sum((o.total for o in cancelled), Decimal("0.00")),
+        "site_url": settings.SITE_URL,
+    }
     subject, text, html = render_email("checkout/email/receipt", context)
     email_send(to=[checkout.email], subject=subject, text=text, html=html)
     for order in orders:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from marketplace.money import round_money
 
 from .models import Cart, CartItem, Checkout
-from .services import purchase_problem, shop_shipping
+from .services import cart_held_quantities, purchase_problem, shop_shipping
 
 SESSION_KEY = "cart_id"
 SESSION_CHECKOUTS = "checkout_ids"
@@ -77,13 +77,14 @@ def cart_summary(*, cart: Cart | None) -> CartSummary:
         return CartSummary(cart=None, groups=[], subtotal=ZERO, shipping=ZERO, total=ZERO, item_count=0)
     items = CartItem.objects.filter(cart=cart).select_related("product__vendor").prefetch_related("product__images")
     groups: dict[int, ShopGroup] = {}
+    held = cart_held_quantities(cart=cart)
     for item in items:
         product = item.product
         line = Line(
             item=item,
             unit_price=product.price,
             total=round_money(product.price * item.quantity),
-            problem=purchase_problem(product=product, quantity=item.quantity),
+            problem=purchase_problem(product=product, quantity=item.quantity, held=held.get(product.pk, 0)),
             price_changed=product.price != item.price_when_added,
         )
         groups.setdefault(product.vendor_id, ShopGroup(vendor=product.vendor)).lines.append(line)
@@ -119,5 +120,10 @@ def checkout_for_request(request, checkout_id: int) -> Checkout:
     if request.user.is_authenticated and checkout.user_id == request.user.pk:
         return checkout
     if checkout.pk in request.session.get(SESSION_CHECKOUTS, []):
+        return checkout
+    # The guest's own cart: written to the session once, so two tabs placing at once can't lose it
+    # the way they can lose a write to the session's list of checkouts.
+    cart_id = request.session.get(SESSION_KEY)
+    if cart_id and checkout.cart_id == cart_id and checkout.user_id is None:
         return checkout
     raise Http404

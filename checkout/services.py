@@ -22,8 +22,12 @@ class CartError(Exception):
     """A refusal the shopper should read (never a 500)."""
 
 
-def purchase_problem(*, product: Product, quantity: int) -> str | None:
-    """Why ``quantity`` of ``product`` can't be bought right now, or None. Used on add and on every read."""
+def purchase_problem(*, product: Product, quantity: int, held: int = 0) -> str | None:
+    """Why ``quantity`` of ``product`` can't be bought right now, or None. Used on add and on every read.
+
+    ``held`` is what the shopper's own open checkout already reserves of it: their own
+    hold is theirs, never counted against them.
+    """
     vendor = product.vendor
     if product.status != Product.Status.ACTIVE:
         return "This item is no longer for sale."
@@ -32,11 +36,34 @@ def purchase_problem(*, product: Product, quantity: int) -> str | None:
     if vendor.on_holiday:
         return f"{vendor.name} is on holiday: buying is paused."
     if not product.made_to_order:
-        if product.stock_quantity <= 0:
+        available = product.stock_quantity + held
+        if available <= 0:
             return "Sold out."
-        if quantity > product.stock_quantity:
-            return f"Only {product.stock_quantity} left."
+        if quantity > available:
+            return f"Only {available} left."
     return None
+
+
+def cart_held_quantities(*, cart: Cart | None) -> dict[int, int]:
+    """Units per product that the cart's own open checkout holds (its reservation still running)."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from orders.models import OrderItem
+
+    if cart is None or cart.pk is None:
+        return {}
+    rows = (
+        OrderItem.objects.filter(
+            order__checkout__cart=cart,
+            order__checkout__status="awaiting_payment",
+            order__checkout__expires_at__gt=timezone.now(),
+            reserved=True,
+        )
+        .values("product_id")
+        .annotate(n=Sum("quantity"))
+    )
+    return {row["product_id"]: row["n"] for row in rows}
 
 
 def shop_shipping(*, vendor, lines: list[tuple[Product, int]]) -> Decimal:
@@ -82,7 +109,7 @@ def cart_add(*, cart: Cart, product: Product, quantity: int = 1) -> CartItem:
     product = Product.objects.select_related("vendor").get(pk=product.pk)
     item = CartItem.objects.filter(cart=cart, product=product).first()
     total = quantity + (item.quantity if item else 0)
-    problem = purchase_problem(product=product, quantity=total)
+    problem = purchase_problem(product=product, quantity=total, held=cart_held_quantities(cart=cart).get(product.pk, 0))
     if problem:
         raise CartError(problem)
     if item:
@@ -105,7 +132,8 @@ def cart_add(*, cart: Cart, product: Product, quantity: int = 1) -> CartItem:
 def cart_item_set_quantity(*, item: CartItem, quantity: int) -> CartItem:
     quantity = _check_quantity(quantity)
     item = CartItem.objects.select_for_update().select_related("product__vendor").get(pk=item.pk)
-    problem = purchase_problem(product=item.product, quantity=quantity)
+    held = cart_held_quantities(cart=item.cart).get(item.product_id, 0)
+    problem = purchase_problem(product=item.product, quantity=quantity, held=held)
     if problem and quantity > item.quantity:  # lowering a quantity is always allowed
         raise CartError(problem)
     item.quantity = quantity

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from marketplace.models import StripeEvent
 from marketplace.stripe_webhooks import WebhookRejected, stripe_event_record, stripe_event_verify
 
+from .gateway import PaymentGatewayError
 from .payments import charge_refund_record, checkout_sync_payment
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def payments_webhook(request):
             elif kind == "charge.refunded":
                 # Recorded for the audit log; reversing transfers and order states comes with refunds in orders.
                 charge_refund_record(charge=obj)
-        except stripe.StripeError as exc:
+        except (stripe.StripeError, PaymentGatewayError) as exc:
             record.error = str(exc)[:1000]
             record.save(update_fields=["error"])
             # 503: Stripe delivers the event again later.

@@ -277,6 +277,8 @@ MARKETPLACE_CURRENCY = env_str("MARKETPLACE_CURRENCY", "USD").upper()
 if len(MARKETPLACE_CURRENCY) != 3 or not MARKETPLACE_CURRENCY.isalpha():
     raise ImproperlyConfigured(f"MARKETPLACE_CURRENCY={MARKETPLACE_CURRENCY!r} is not a three-letter currency code.")
 PLATFORM_FEE_RATE = env_decimal("PLATFORM_FEE_RATE", "0.025", minimum=Decimal("0"), maximum=Decimal("0.5"))
+# Card testing: declined cards allowed per checkout and per client address in an hour, then a pause.
+CARD_DECLINES_PER_HOUR = env_int("CARD_DECLINES_PER_HOUR", 5, minimum=1)
 SITE_NAME = env_str("SITE_NAME", "Artisan Market")
 # Map tiles (Leaflet). Pages stay usable when tiles can't load (offline, blocked).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

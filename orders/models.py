@@ -8,6 +8,7 @@ class Order(models.Model):
         PENDING_PAYMENT = "pending_payment", "Pending payment"
         PAID = "paid", "Paid"
         EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
 
     checkout = models.ForeignKey("checkout.Checkout", on_delete=models.PROTECT, related_name="orders")
     vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="orders")

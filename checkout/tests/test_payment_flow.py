@@ -11,6 +11,7 @@ import requests
 from django.core import mail
 
 from catalog.tests.factories import ProductFactory
+from checkout.gateway import PaymentsGateway
 from checkout.models import Cart, Checkout, PaymentRecord
 from checkout.payments import checkout_confirm_payment, checkout_payment_intent, checkout_sync_payment
 from checkout.placement import Address, checkout_place
@@ -261,11 +262,11 @@ def test_a_refund_is_recorded_once_in_the_audit_log(client, placed):
 
 
 def test_a_card_fee_that_settles_late_is_still_taken_from_the_transfer(placed, monkeypatch):
-    from checkout import payments, payouts
+    from checkout import payouts
     from vendors.connect import ConnectError
 
     checkout, intent_id, _ = placed
-    monkeypatch.setattr(payments, "_processing_fee", lambda charge_id: None)  # Stripe hasn't settled it yet
+    monkeypatch.setattr(PaymentsGateway, "charge_fee", lambda self, charge_id: None)  # Stripe hasn't settled it yet
     _pay(intent_id, "4242424242424242")
     checkout_sync_payment(intent_id=intent_id)  # paid; transfers wait for the commit (not run here)
     first, second = Order.objects.filter(checkout=checkout).order_by("pk")
@@ -274,7 +275,7 @@ def test_a_card_fee_that_settles_late_is_still_taken_from_the_transfer(placed, m
         payouts.order_transfer(order_id=first.pk)
     assert raised.value.retryable and not Order.objects.get(pk=first.pk).transfer_id  # nothing sent yet
 
-    monkeypatch.setattr(payments, "_processing_fee", lambda charge_id: Decimal("2.75"))  # now it has
+    monkeypatch.setattr(PaymentsGateway, "charge_fee", lambda self, charge_id: Decimal("2.75"))  # now it has
     payouts.order_transfer(order_id=first.pk)
     payouts.order_transfer(order_id=second.pk)
     first.refresh_from_db()
@@ -288,11 +289,10 @@ def test_a_card_fee_that_settles_late_is_still_taken_from_the_transfer(placed, m
 
 
 def test_a_card_fee_that_never_settles_still_pays_the_shop_on_the_last_try(placed, monkeypatch, caplog):
-    from checkout import payments
     from checkout.tasks import transfer_to_shop
 
     checkout, intent_id, _ = placed
-    monkeypatch.setattr(payments, "_processing_fee", lambda charge_id: None)
+    monkeypatch.setattr(PaymentsGateway, "charge_fee", lambda self, charge_id: None)
     _pay(intent_id, "4242424242424242")
     checkout_sync_payment(intent_id=intent_id)
     order = Order.objects.filter(checkout=checkout).order_by("pk").first()

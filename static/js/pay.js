@@ -39,6 +39,12 @@
     } else if (outcome.status === "requires_action") {
       var result = await stripe.confirmCardPayment(outcome.client_secret);
       if (result.error) return fail(result.error.message || "Authentication failed.");
+      var intent = result.paymentIntent || {};
+      if (intent.status === "requires_payment_method") {
+        // The bank's check failed (Stripe.js reports it as an intent back to needing a card).
+        return fail("Your bank's security check (3-D Secure) wasn't completed, so nothing was charged. " +
+                    "Try again, or use another card.");
+      }
       window.location = form.dataset.done;
     } else {
       fail(outcome.message);
