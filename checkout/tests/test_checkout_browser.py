@@ -83,3 +83,32 @@ def test_three_d_secure_challenge(live_server, browser, vendor_a, vendor_b, loca
     expect(page.get_by_role("heading", name="Thank you!")).to_be_visible(timeout=15000)
     assert Checkout.objects.get().status == "paid"
     context.close()
+
+
+def test_failed_three_d_secure_is_said_and_another_card_pays(live_server, browser, vendor_a, vendor_b, localstripe):
+    context, page = _checkout_as_guest(live_server, browser, vendor_a, vendor_b)
+    _fill_card(page, "4000002500003155")
+    page.get_by_role("button", name=re.compile("^Pay")).click()
+    page.get_by_role("button", name="Fail authentication").click(timeout=15000)
+    expect(page.locator("#pay-error")).to_contain_text("security check", timeout=15000)
+    assert "/pay" in page.url  # still on the pay page, not "Waiting for your payment"
+    assert Checkout.objects.get().status == "awaiting_payment"
+    _fill_card(page, "4242424242424242")
+    page.get_by_role("button", name=re.compile("^Pay")).click()
+    expect(page.get_by_role("heading", name="Thank you!")).to_be_visible(timeout=15000)
+    assert context.errors == []
+    context.close()
+
+
+def test_back_and_place_again_pays_one_checkout(live_server, browser, vendor_a, vendor_b, localstripe):
+    context, page = _checkout_as_guest(live_server, browser, vendor_a, vendor_b)
+    pay_url = page.url
+    page.go_back()
+    page.get_by_role("button", name="Continue to payment").click()
+    page.wait_for_url(re.compile(r"/checkout/\d+/pay$"))
+    assert page.url == pay_url  # the same checkout, not a second one holding the stock again
+    assert Checkout.objects.count() == 1
+    _fill_card(page, "4242424242424242")
+    page.get_by_role("button", name=re.compile("^Pay")).click()
+    expect(page.get_by_role("heading", name="Thank you!")).to_be_visible(timeout=15000)
+    context.close()
