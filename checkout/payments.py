@@ -32,6 +32,7 @@ from marketplace.accounts.models import User
 from marketplace.cache_versions import catalogue_changed
 from marketplace.money import to_minor_units
 from orders.models import Order, OrderItem
+from orders.services import orders_mark_cancelled, orders_mark_paid
 
 from .gateway import CardDeclined, Intent, PaymentGatewayError, PaymentsGateway, payments_gateway
 from .models import CartItem, Checkout, PaymentRecord
@@ -281,7 +282,7 @@ def _checkout_paid(checkout: Checkout, intent: Intent, *, orders: list[Order]) -
     checkout.charge_id = intent.charge_id
     checkout.payment_intent_id = intent.id
     checkout.save(update_fields=["status", "paid_at", "charge_id", "payment_intent_id"])
-    Order.objects.filter(pk__in=[o.pk for o in orders]).update(status=Order.Status.PAID, paid_at=checkout.paid_at)
+    orders_mark_paid(orders=orders, at=checkout.paid_at)
     if orders:
         checkout_record_processing_fee(checkout=checkout)
     _record(checkout, PaymentRecord.Kind.SUCCEEDED, checkout.charge_id or intent.id, amount=checkout.total)
@@ -327,7 +328,7 @@ def _checkout_paid_late(checkout: Checkout, intent: Intent, gateway: PaymentsGat
             idempotency_key=f"checkout-{checkout.pk}-late-refund",
             metadata={"checkout_id": str(checkout.pk)},
         )
-        Order.objects.filter(pk__in=[o.pk for o in drop]).update(status=Order.Status.CANCELLED)
+        orders_mark_cancelled(orders=drop, note="paid after its hold ended; no longer available: refunded")
         shops = ", ".join(sorted(o.vendor.name for o in drop))
         _record(
             checkout, PaymentRecord.Kind.REFUND, refund.id, amount=refund_total,

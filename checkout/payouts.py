@@ -15,6 +15,9 @@ from .models import Checkout, PaymentRecord
 
 logger = logging.getLogger(__name__)
 
+# Paid and not cancelled: the shop is owed its money whether or not it has shipped yet.
+PAID_STATES = (Order.Status.PAID, Order.Status.PROCESSING, Order.Status.SHIPPED, Order.Status.DELIVERED)
+
 
 def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
     """Send one shop its money (net of the platform fee and its share of Stripe's fee), once.
@@ -31,7 +34,7 @@ def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
         # The checkout first, then the order: the same lock order as recording a payment.
         checkout = Checkout.objects.select_for_update(of=("self",)).get(orders__pk=order_id)
         order = Order.objects.select_for_update().select_related("vendor", "checkout").get(pk=order_id)
-        if order.transfer_id or order.status != Order.Status.PAID:
+        if order.transfer_id or order.status not in PAID_STATES:
             return order.transfer_id
         if order.processing_fee_share is None:
             checkout_record_processing_fee(checkout=checkout)

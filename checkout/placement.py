@@ -19,7 +19,8 @@ from django.utils import timezone
 from catalog.models import Product
 from marketplace.cache_versions import catalogue_changed
 from marketplace.money import allocate, fee, round_money
-from orders.models import Order, OrderItem
+from orders.models import OrderItem
+from orders.services import Line, order_create, orders_mark_expired
 
 from .gateway import PaymentGatewayError, minimum_charge
 from .models import Cart, CartItem, Checkout
@@ -190,31 +191,18 @@ def _checkout_create(*, items, cart, email, address, user, fingerprint) -> Check
         cart=cart,
         fingerprint=fingerprint,
     )
-    for (vendor_id, lines), subtotal, shipping, order_total, split in zip(
-        shops, subtotals, shippings, totals, splits, strict=True
-    ):
-        order = Order.objects.create(
+    for (vendor_id, lines), subtotal, shipping, split in zip(shops, subtotals, shippings, splits, strict=True):
+        order_create(
             checkout=checkout,
             vendor_id=vendor_id,
-            currency=checkout.currency,
+            lines=[Line(product=p, quantity=q, reserved=not p.made_to_order) for p, q in lines],
             subtotal=subtotal,
             shipping=shipping,
-            total=order_total,
             platform_fee=split.platform_fee,
             vendor_net=split.vendor_net,
         )
         for product, quantity in lines:
-            reserve = not product.made_to_order
-            OrderItem.objects.create(
-                order=order,
-                product=product,
-                title=product.title,
-                unit_price=product.price,
-                quantity=quantity,
-                line_total=round_money(product.price * quantity),
-                reserved=reserve,
-            )
-            if reserve:
+            if not product.made_to_order:
                 Product.objects.filter(pk=product.pk).update(stock_quantity=F("stock_quantity") - quantity)
     return checkout
 
@@ -223,7 +211,7 @@ def _checkout_release(checkout: Checkout, *, status: str) -> None:
     """Give an unpaid checkout's stock back and close it. Caller holds its row lock, inside a transaction."""
     for item in OrderItem.objects.filter(order__checkout=checkout, reserved=True).order_by("product_id"):
         Product.objects.filter(pk=item.product_id).update(stock_quantity=F("stock_quantity") + item.quantity)
-    Order.objects.filter(checkout=checkout).update(status=Order.Status.EXPIRED)
+    orders_mark_expired(checkout=checkout, note=f"hold released: checkout {status}")
     checkout.status = status
     checkout.save(update_fields=["status"])
 

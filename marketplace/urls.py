@@ -19,10 +19,12 @@ handler500 = "marketplace.errors.server_error"
 urlpatterns = [
     path("", include("catalog.urls")),
     path("shops/dashboard/products/", include("catalog.dashboard_urls")),
+    path("shops/dashboard/orders/", include("orders.shop_urls")),
     path("cart/", include("checkout.urls")),
     path("shops/payouts/", include("vendors.urls_payouts")),
     path("shops/", include("vendors.urls")),
     path("accounts/", include("allauth.urls")),
+    path("account/orders/", include("orders.urls")),
     path("account/", include("marketplace.accounts.urls")),
     path("staff/", admin.site.urls),
     path("api/health", health.health, name="health"),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("api/", include("catalog.api.urls")),
     path("api/", include("vendors.api.urls")),
     path("api/", include("checkout.api.urls")),
+    path("api/", include("orders.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -8,6 +8,7 @@ from catalog.models import Product
 from checkout.selectors import cart_for_request, cart_item_for_request, cart_summary
 from checkout.services import MAX_QUANTITY, CartError, cart_add, cart_item_remove, cart_item_set_quantity
 from marketplace.api import error_response
+from orders.api import views as order_api
 
 
 class CartItemInput(serializers.Serializer):
@@ -181,10 +182,20 @@ def _checkout_out(checkout) -> dict:
     return CheckoutOut(checkout).data
 
 
-@extend_schema(request=PlaceOrderInput, responses={201: CheckoutOut}, summary="Place the cart as orders (one per shop)")
-@api_view(["POST"])
+@extend_schema(
+    methods=["GET"],
+    parameters=order_api.LIST_PARAMETERS,
+    responses=order_api.OrderSummaryOut(many=True),
+    summary="Your orders: as a shopper, or your shop's (scope=shop); paginated",
+)
+@extend_schema(
+    methods=["POST"], request=PlaceOrderInput, responses={201: CheckoutOut}, summary="Place the cart as orders"
+)
+@api_view(["GET", "POST"])
 @permission_classes([AllowAny])
 def place_orders(request):
+    if request.method == "GET":
+        return order_api.order_list(request)
     from checkout.placement import Address, CheckoutError, checkout_place
     from checkout.selectors import SESSION_CHECKOUTS
 

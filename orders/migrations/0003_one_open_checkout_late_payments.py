@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_order_paid_at_order_transfer_id'),
+        ("orders", "0002_order_paid_at_order_transfer_id"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='order',
-            name='status',
-            field=models.CharField(choices=[('pending_payment', 'Pending payment'), ('paid', 'Paid'), ('expired', 'Expired'), ('cancelled', 'Cancelled')], db_index=True, default='pending_payment', max_length=20),
+            model_name="order",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending_payment", "Pending payment"),
+                    ("paid", "Paid"),
+                    ("expired", "Expired"),
+                    ("cancelled", "Cancelled"),
+                ],
+                db_index=True,
+                default="pending_payment",
+                max_length=20,
+            ),
         ),
     ]

@@ -1,0 +1,123 @@
+"""Reading orders: who may see which, the shop's inbox, the shopper's history, a shop's sales figures.
+
+Access rules live here once: a shop sees only its own orders (never another
+shop's part of the same checkout) and only once they are paid; a shopper sees
+the orders of their own checkouts. Anything else is a 404, so numbers don't leak.
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Order
+
+S = Order.Status
+# What a shop has to deal with: everything from payment on. Unpaid and expired orders are not theirs yet.
+SHOP_VISIBLE = (
+    S.PAID, S.PROCESSING, S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED, S.PARTIALLY_REFUNDED,
+)  # fmt: skip
+SHOPPER_VISIBLE = SHOP_VISIBLE
+
+
+def _with_details(queryset):
+    return queryset.select_related("vendor", "checkout").prefetch_related("items", "status_changes")
+
+
+def order_for_shop(*, vendor, number: str) -> Order:
+    """``vendor``'s own paid order ``number``, or 404."""
+    order = _with_details(Order.objects.filter(vendor=vendor, number=number, status__in=SHOP_VISIBLE)).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def order_for_shopper(*, user, number: str) -> Order:
+    """One of ``user``'s own orders, or 404 (anonymous users have none here)."""
+    if not user.is_authenticated:
+        raise Http404
+    order = _with_details(Order.objects.filter(checkout__user=user, number=number, status__in=SHOPPER_VISIBLE)).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def order_for_api(*, user, order_id: int) -> Order:
+    """For ``PUT /api/orders/{id}/status``: the order if ``user`` owns its shop or is staff, else 404."""
+    queryset = _with_details(Order.objects.filter(pk=order_id, status__in=SHOP_VISIBLE))
+    if not (user.is_authenticated and user.is_staff):
+        queryset = queryset.filter(vendor__owner=user) if user.is_authenticated else queryset.none()
+    order = queryset.first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def orders_for_shop(
+    *, vendor, status: str = "", date_from: date | None = None, date_to: date | None = None, q: str = ""
+):
+    """The shop's inbox, newest first: filter by status and payment date, search by number or buyer name."""
+    queryset = Order.objects.filter(vendor=vendor, status__in=SHOP_VISIBLE)
+    if status == "open":
+        queryset = queryset.filter(status__in=(S.PAID, S.PROCESSING))
+    elif status:
+        queryset = queryset.filter(status=status)
+    if date_from:
+        queryset = queryset.filter(created_at__gte=_day_start(date_from))
+    if date_to:
+        queryset = queryset.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
+    q = " ".join(q.split())
+    if q:
+        queryset = queryset.filter(
+            Q(number__iexact=q) | Q(number__icontains=q) | Q(checkout__shipping_name__icontains=q)
+        )
+    return queryset.select_related("checkout").order_by("-created_at", "-pk")
+
+
+def orders_for_shopper(*, user):
+    return _with_details(Order.objects.filter(checkout__user=user, status__in=SHOPPER_VISIBLE)).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def shop_new_order_count(*, vendor) -> int:
+    """Paid orders the shop hasn't started on: the inbox badge."""
+    return Order.objects.filter(vendor=vendor, status=S.PAID).count()
+
+
+def shop_sales(*, vendor, now=None) -> list[dict]:
+    """Today, 7 and 30 days: orders, revenue (what shoppers paid for the shop's goods and shipping),
+    platform fees and the shop's net. Cancelled and unpaid orders don't count."""
+    now = now or timezone.now()
+    counted = (S.PAID, S.PROCESSING, S.SHIPPED, S.DELIVERED, S.PARTIALLY_REFUNDED)
+    today = _day_start(timezone.localdate(now))
+    periods = [("Today", today), ("7 days", now - timedelta(days=7)), ("30 days", now - timedelta(days=30))]
+    zero = Decimal("0.00")
+    figures = Order.objects.filter(vendor=vendor, status__in=counted, paid_at__gte=periods[2][1]).aggregate(
+        **{
+            f"{key}_{i}": agg
+            for i, (_, since) in enumerate(periods)
+            for key, agg in (
+                ("orders", Count("pk", filter=Q(paid_at__gte=since))),
+                ("revenue", Sum("total", filter=Q(paid_at__gte=since))),
+                ("fees", Sum("platform_fee", filter=Q(paid_at__gte=since))),
+                ("net", Sum("vendor_net", filter=Q(paid_at__gte=since))),
+            )
+        }
+    )
+    return [
+        {
+            "label": label,
+            "orders": figures[f"orders_{i}"],
+            "revenue": figures[f"revenue_{i}"] or zero,
+            "fees": figures[f"fees_{i}"] or zero,
+            "net": figures[f"net_{i}"] or zero,
+        }
+        for i, (label, _) in enumerate(periods)
+    ]

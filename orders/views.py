@@ -1,0 +1,91 @@
+"""Order pages: the shop's inbox and order page (with its actions), the shopper's "Your orders"."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from vendors.selectors import vendor_for_user
+
+from . import selectors
+from .forms import InboxFilterForm, StatusForm
+from .services import SHOP_ACTIONS, OrderError, order_shop_action
+
+
+@login_required
+def shop_inbox(request):
+    vendor = vendor_for_user(user=request.user)
+    form = InboxFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    orders = selectors.orders_for_shop(
+        vendor=vendor,
+        status=filters.get("status") or "",
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        q=filters.get("q") or "",
+    )
+    page = Paginator(orders, 50).get_page(request.GET.get("page"))
+    context = {"vendor": vendor, "form": form, "page": page, "new_count": selectors.shop_new_order_count(vendor=vendor)}
+    template = "orders/shop_inbox.html"
+    if request.htmx and request.htmx.target == "order-table":
+        template += "#order-table"
+    return render(request, template, context)
+
+
+def _shop_order_context(order, form=None) -> dict:
+    return {
+        "order": order,
+        "checkout": order.checkout,
+        "actions": SHOP_ACTIONS.get(order.status, ()),
+        "form": form or StatusForm(),
+    }
+
+
+@login_required
+def shop_order(request, number: str):
+    vendor = vendor_for_user(user=request.user)
+    order = selectors.order_for_shop(vendor=vendor, number=number)
+    return render(request, "orders/shop_order.html", _shop_order_context(order))
+
+
+@login_required
+@require_POST
+def shop_order_status(request, number: str):
+    """Mark processing / shipped / delivered. Refusals are shown in place (422), never a 500."""
+    vendor = vendor_for_user(user=request.user)
+    order = selectors.order_for_shop(vendor=vendor, number=number)
+    form = StatusForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            order_shop_action(order=order, by=request.user, action=form.cleaned_data["status"], **{
+                k: form.cleaned_data[k] for k in ("carrier", "tracking_number", "note")
+            })  # fmt: skip
+        except OrderError as exc:
+            error = str(exc)
+    else:
+        error = "Choose what to mark the order as."
+    if error is None:
+        messages.success(request, f"Order {order.number} is now {order.get_status_display().lower()}.")
+        if not request.htmx:
+            return redirect("orders_shop:order", number=order.number)
+        order = selectors.order_for_shop(vendor=vendor, number=number)
+        form = None
+    elif not request.htmx:
+        messages.error(request, error)
+        return redirect("orders_shop:order", number=order.number)
+    context = {**_shop_order_context(order, form), "error": error}
+    return render(request, "orders/shop_order.html#status", context, status=422 if error else 200)
+
+
+@login_required
+def my_orders(request):
+    page = Paginator(selectors.orders_for_shopper(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "orders/my_orders.html", {"page": page})
+
+
+@login_required
+def my_order(request, number: str):
+    order = selectors.order_for_shopper(user=request.user, number=number)
+    return render(request, "orders/my_order.html", {"order": order, "checkout": order.checkout})
