@@ -345,7 +345,7 @@ def _upload_and_render(django_capture_on_commit_callbacks) -> ProductImage:
         image = product_image_add(
             product=ProductFactory(), uploaded_file=_upload(_photo(2000, 1500, quality=90)), alt_text="Teal bowl"
         )
-    assert len(callbacks) == 1  # the task was enqueued on commit, not before
+    assert len(callbacks) == 2  # the task and the catalogue version bump were enqueued on commit, not before
     image.refresh_from_db()
     assert renditions_ready(image.renditions)
     return image
@@ -496,3 +496,71 @@ def test_bench_images_reports_each_step():
     assert "pinned to core" in report
     for row in ("(a)  4 thumbnails, draft decode", "(b)  4 thumbnails, full decode", "(c)  whole job", "ratio (a)/(b)"):
         assert row in report
+
+
+# --- the cached product page follows photo changes -----------------------------------------------
+
+
+def _gallery(client, product) -> dict:
+    """The photos the product page shows: every alt text in the gallery, in order, and the image sources."""
+    import re
+
+    html = client.get(product.get_absolute_url()).content.decode()
+    gallery = re.search(r'<section class="gallery".*?</section>', html, re.S).group(0)
+    return {"alts": re.findall(r'alt="([^"]*)"', gallery), "srcs": re.findall(r'src="([^"]+)"', gallery)}
+
+
+def _expected_alts(product) -> list[str]:
+    from catalog.selectors import product_images
+
+    photos = product_images(product=product)
+    return [photos[0].alt_text] + ([p.alt_text for p in photos] if len(photos) > 1 else [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["upload", "alt", "reorder", "primary", "delete"])
+def test_the_cached_product_page_shows_a_photo_change_at_once(
+    client, vendor_a, action, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    product = ProductFactory(vendor=vendor_a, title="Ash bowl")
+    with django_capture_on_commit_callbacks(execute=True):
+        photos = [
+            product_image_add(product=product, uploaded_file=_upload(_photo()), alt_text=alt)
+            for alt in ("Bowl from above", "Glaze detail", "Foot ring")
+        ]
+    before = _gallery(client, product)  # now cached for ten minutes
+    assert before["alts"] == _expected_alts(product)
+
+    client.force_login(vendor_a.owner)
+    update = [reverse("catalog_dashboard:image_update", args=[product.pk, p.pk]) for p in photos]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = {
+            "upload": lambda: client.post(
+                reverse("catalog_dashboard:image_upload", args=[product.pk]),
+                {"images": _upload(_photo(), "new.jpg"), "alt_text": "In the hand"},
+            ),
+            "alt": lambda: client.post(update[1], {"action": "alt", "alt_text": "Celadon glaze, close up"}),
+            "reorder": lambda: client.post(update[2], {"action": "up"}),
+            "primary": lambda: client.post(update[2], {"action": "primary"}),
+            "delete": lambda: client.post(update[0], {"action": "delete"}),
+        }[action]()
+    assert response.status_code == 302
+    client.logout()
+
+    after = _gallery(client, product)
+    assert after["alts"] != before["alts"]
+    assert after["alts"] == _expected_alts(product)
+
+
+@pytest.mark.django_db
+def test_the_cached_product_page_shows_thumbnails_once_they_are_made(client, django_capture_on_commit_callbacks):
+    product = ProductFactory(title="Ash bowl")
+    with django_capture_on_commit_callbacks(execute=False):  # the thumbnail task has not run yet
+        image = product_image_add(product=product, uploaded_file=_upload(_photo()), alt_text="Bowl from above")
+    assert _gallery(client, product)["srcs"] == [image.original.url]  # the original, until thumbnails exist
+    with django_capture_on_commit_callbacks(execute=True):
+        product_image_make_renditions(image.pk)
+    image.refresh_from_db()
+    assert _gallery(client, product)["srcs"] == [default_storage.url(image.renditions["display"]["jpeg"])]
