@@ -117,6 +117,14 @@ def product_list_for_vendor_dashboard(*, vendor, q: str = "", status: str = "") 
     return qs
 
 
+def product_counts_by_status(*, vendor) -> dict[str, int]:
+    """How many of the shop's products are in each status, every status present (0 if none)."""
+    from django.db.models import Count
+
+    found = dict(Product.objects.filter(vendor=vendor).values_list("status").annotate(n=Count("id")))
+    return {status: found.get(status, 0) for status in Product.Status.values}
+
+
 def product_shipping_summary(*, product: Product) -> dict:
     """What shipping this item costs from its shop, for the product page."""
     vendor = product.vendor

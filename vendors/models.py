@@ -65,7 +65,7 @@ class Vendor(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return slug_path("vendors:storefront", self.slug)
+        return slug_path("catalog:storefront", self.slug)
 
     @property
     def is_visible(self) -> bool:

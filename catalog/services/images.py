@@ -22,6 +22,7 @@ from django.db.models import Max
 from catalog import images
 from catalog.models import Product, ProductImage
 from marketplace.cache_versions import catalogue_changed
+from marketplace.images import ImageRejected, reencode_original, validate_upload
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,9 @@ def product_image_add(*, product: Product, uploaded_file, alt_text: str = "") ->
     if ProductImage.objects.filter(product=product).count() >= images.MAX_IMAGES_PER_PRODUCT:
         raise ProductImageError(_too_many_message())
     try:
-        images.validate_upload(uploaded_file)
-        data, ext, width, height = images.reencode_original(uploaded_file)
-    except images.ImageRejected as exc:
+        validate_upload(uploaded_file)
+        data, ext, width, height = reencode_original(uploaded_file)
+    except ImageRejected as exc:
         raise ProductImageError(str(exc)) from exc
 
     # The file goes to storage before the transaction so the product row is locked only for the count
@@ -162,7 +163,7 @@ def product_image_render(*, image_id: int) -> ProductImage | None:
         data = original.read()
     try:
         rendered = images.make_renditions(data)
-    except images.ImageRejected as exc:
+    except ImageRejected as exc:
         # Only our own re-encoded originals get here, so this is a bug or corruption, not user error.
         raise ProductImageError(f"Photo {image_id} could not be rendered: {exc}") from exc
 

@@ -26,6 +26,7 @@ from catalog.services.images import (
 )
 from catalog.tasks import product_image_make_renditions
 from catalog.tests.factories import ProductFactory
+from marketplace import images as uploads
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -172,11 +173,11 @@ def test_trailers_that_phones_write_are_accepted():
         _photo() + b"SEFH" + b"\x01" * 60 + b"SEFT",  # Samsung trailer
         _photo() + b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200,  # motion photo video
     ):
-        assert images.validate_upload(io.BytesIO(data)) == images.ValidatedImage("JPEG", 64, 48)
+        assert uploads.validate_upload(io.BytesIO(data)) == uploads.ValidatedImage("JPEG", 64, 48)
 
 
 def test_a_png_is_validated_as_png():
-    assert images.validate_upload(io.BytesIO(_photo(fmt="PNG"))) == images.ValidatedImage("PNG", 64, 48)
+    assert uploads.validate_upload(io.BytesIO(_photo(fmt="PNG"))) == uploads.ValidatedImage("PNG", 64, 48)
 
 
 # --- what is stored -------------------------------------------------------------------------------
@@ -213,7 +214,7 @@ def test_exif_and_gps_are_stripped_and_orientation_applied():
 
 def test_the_colour_profile_is_kept_and_comments_are_dropped():
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    original, ext, _width, _height = images.reencode_original(
+    original, ext, _width, _height = uploads.reencode_original(
         io.BytesIO(_photo(900, 600, icc_profile=profile, comment=b"shot at 12 Elm Street"))
     )
     assert ext == "jpg" and b"Elm Street" not in original

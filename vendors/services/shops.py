@@ -203,7 +203,7 @@ def vendor_image_set(*, vendor: Vendor, kind: str, uploaded_file) -> Vendor:
     from django.core.files.storage import default_storage
     from PIL import Image, ImageOps
 
-    from catalog.images import ImageRejected, reencode_original, validate_upload
+    from marketplace.images import ImageRejected, reencode_original, validate_upload
 
     if kind not in SHOP_IMAGE_SIZES:
         raise VendorError("Unknown shop image.")
