@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from marketplace.cache_versions import catalogue_version
 from vendors.models import Vendor
 
-from .models import Category, Product, ProductImage
+from .models import VISIBLE_SQL, Category, Product, ProductImage
 
 
 def _with_listing_data(qs: QuerySet[Product]) -> QuerySet[Product]:
@@ -198,8 +198,6 @@ _CARD_PHOTO = _Columns(
     ProductImage, "i",
     ("id", "product_id", "original", "width", "height", "alt_text", "renditions", "position", "is_primary"),
 )  # fmt: skip
-# What Product.objects.visible() means, in SQL (search and the reads below; a test keeps them equal).
-VISIBLE_SQL = "p.status = 'active' AND v.status = 'approved' AND v.payouts_enabled"
 _CARDS_SQL = (  # column names and constants only; the ids are a bound parameter
     f"SELECT {_CARD_PRODUCT.sql}, {_CARD_SHOP.sql}, {_CARD_PHOTO.sql} "  # noqa: S608
     "FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id "

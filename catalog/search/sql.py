@@ -7,7 +7,9 @@ spliced into the SQL text.
 import math
 import re
 
-from catalog.selectors import VISIBLE_SQL, fetch_rows
+from catalog.models import VISIBLE_SQL
+from catalog.selectors import fetch_rows
+from vendors.models import vendor_visible_sql
 
 from . import limits
 from .params import SearchParams
@@ -115,8 +117,7 @@ def _vendor_ids_within(params: SearchParams) -> list[int]:
     box, box_args = _bounding_box(params.lat, params.lng, params.radius_km)
     distance, distance_args = distance_sql(params)
     rows = fetch_rows(
-        f"SELECT v.id FROM vendors_vendor v WHERE v.status = 'approved' AND v.payouts_enabled "
-        f"AND {box} AND {distance} <= %s",
+        f"SELECT v.id FROM vendors_vendor v WHERE {vendor_visible_sql('v')} AND {box} AND {distance} <= %s",
         [*box_args, *distance_args, params.radius_km],
     )
     return [row[0] for row in rows]
