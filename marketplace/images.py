@@ -32,7 +32,18 @@ from pathlib import PurePath
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Memory, not bytes, is what a picture costs: a 150 KB PNG of one colour can hold 49 megapixels,
+# ~190 MiB once decoded (Pillow keeps 4 bytes a pixel). So the pixels decoded at once are bounded,
+# judged from the header before any decoding:
+# - at most DECODE_MAX_PIXELS (16 MP: 61 MiB decoded) are ever held at once;
+# - a JPEG up to MAX_PIXELS (a 50 MP phone photo) is decoded by libjpeg at 1/2 or 1/4 scale straight
+#   from its DCT coefficients, so it never exists at full size in memory, and is stored at that size;
+# - a PNG has no reduced decoding, so one over DECODE_MAX_PIXELS is refused.
+# The bound: the decoded pixels plus at most one copy, 2 x 61 MiB = 128 MiB, per upload and per
+# thumbnail task (which works from the stored original). Measured with ``manage.py bench_upload_memory``:
+# uploads 19-33 MiB, tasks up to 109 MiB (a 16 MP transparent PNG); the 49 MP PNG is refused unread.
 MAX_PIXELS = 50_000_000
+DECODE_MAX_PIXELS = 16_000_000
 ORIGINAL_JPEG_QUALITY = 90
 
 RESAMPLE = Image.Resampling.LANCZOS
@@ -91,6 +102,7 @@ def reencode_original(file) -> tuple[bytes, str, int, int]:
     label = _label(file)
     with image_open(_read(file, label), label) as im:
         fmt = im.format
+        image_draft_within(im, DECODE_MAX_PIXELS)
         image_decode(im, label)
         if fmt == "PNG":
             alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
@@ -124,14 +136,19 @@ def image_open(data: bytes, label: str) -> Image.Image:
     except DECODE_ERRORS as exc:
         raise _damaged(label) from exc
     width, height = im.size
-    if width * height > MAX_PIXELS:
-        im.close()
-        raise ImageRejected(
-            f"{label} is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels); the limit is 50 megapixels."
-        )
     if im.format not in _EXTENSIONS or not width or not height:
         im.close()
         raise ImageRejected(f"{label} is not a JPG or PNG image.")
+    jpeg = im.format != "PNG"
+    if width * height > (MAX_PIXELS if jpeg else DECODE_MAX_PIXELS):
+        im.close()
+        size = f"{label} is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels)"
+        if jpeg:
+            raise ImageRejected(f"{size}; the limit is {MAX_PIXELS // 1_000_000} megapixels.")
+        raise ImageRejected(
+            f"{size}; a PNG can be at most {DECODE_MAX_PIXELS // 1_000_000} megapixels. "
+            f"Save a photo as JPG (up to {MAX_PIXELS // 1_000_000} megapixels), or make the PNG smaller."
+        )
     return im
 
 
@@ -141,6 +158,26 @@ def image_draft(im: Image.Image, scale: float) -> None:
     # or it is silently ignored.
     if im.format in ("JPEG", "MPO") and scale < 1:
         im.draft("RGB", (math.ceil(im.width * scale), math.ceil(im.height * scale)))
+
+
+def image_draft_within(im: Image.Image, max_pixels: int) -> None:
+    """Have a JPEG decode at the largest of 1/2, 1/4 or 1/8 scale that holds at most ``max_pixels``.
+
+    Call before decoding. Pillow picks the smallest reduction that keeps at least the size asked for,
+    so asking for exactly ``size // d`` gets scale 1/d. Other formats are decoded whole (``image_open``
+    refuses a PNG over ``DECODE_MAX_PIXELS``).
+    """
+    if im.format not in ("JPEG", "MPO") or im.width * im.height <= max_pixels:
+        return
+    divisor = next((d for d in (2, 4, 8) if (im.width // d) * (im.height // d) <= max_pixels), 8)
+    im.draft("RGB", (max(1, im.width // divisor), max(1, im.height // divisor)))
+
+
+def image_reduce(im: Image.Image, scale: float) -> Image.Image:
+    """``im`` shrunk by the largest whole factor that keeps it at least ``scale`` of its size (a cheap box
+    filter), so conversions and resizes after it work on fewer pixels; ``im`` itself if none applies."""
+    factor = math.floor(1 / scale) if scale > 0 else 1
+    return im.reduce(factor) if factor >= 2 else im
 
 
 def image_decode(im: Image.Image, label: str) -> Image.Image:

@@ -141,7 +141,42 @@ def test_a_decompression_bomb_is_refused_before_decoding(width, height):
     data = _png_claiming(width, height)
     assert len(data) < 200
     message = _reject_message(data, "bomb.png")
-    assert "too many pixels" in message or "the limit is 50 megapixels" in message
+    assert "too many pixels" in message or "a PNG can be at most 16 megapixels" in message
+
+
+# What one upload, or its thumbnail task, may cost in memory: the pixels decoded at once are at most
+# marketplace.images.DECODE_MAX_PIXELS (16 MP, 4 bytes each in Pillow: 61 MiB), plus one copy.
+UPLOAD_MEMORY_BOUND_MIB = 128
+
+
+@pytest.mark.django_db
+def test_a_49_megapixel_png_is_refused_from_its_header_before_decoding():
+    from catalog.management.commands.bench_upload_memory import peak_memory, png_flat
+
+    data = png_flat(7000, 7000)  # a real PNG of one colour: ~150 KB that decodes to ~190 MiB
+    assert len(data) < 200_000
+    assert "megapixels" in _reject_message(data, "flat.png")
+    peak = peak_memory(data)
+    assert peak["result"].startswith("refused") and peak["upload"] < 10  # never decoded
+
+
+@pytest.mark.django_db
+def test_a_48_megapixel_jpeg_is_decoded_at_half_scale_within_the_memory_bound():
+    from catalog.management.commands.bench_upload_memory import peak_memory, smooth_image
+
+    peak = peak_memory(smooth_image(8000, 6000, "JPEG"))
+    assert peak["result"] == "stored 4000x3000"
+    assert peak["upload"] < UPLOAD_MEMORY_BOUND_MIB and peak["task"] < UPLOAD_MEMORY_BOUND_MIB
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("alpha", [False, True])
+def test_the_largest_png_accepted_stays_within_the_memory_bound(alpha):
+    from catalog.management.commands.bench_upload_memory import peak_memory, smooth_image
+
+    peak = peak_memory(smooth_image(4000, 4000, "PNG", alpha=alpha))
+    assert peak["result"] == "stored 4000x4000"
+    assert peak["upload"] < UPLOAD_MEMORY_BOUND_MIB and peak["task"] < UPLOAD_MEMORY_BOUND_MIB
 
 
 @pytest.mark.django_db
