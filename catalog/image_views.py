@@ -10,8 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from marketplace.images import ImageRejected
+
 from . import selectors
-from .images import ImageRejected
 from .models import ProductImage
 from .services.images import (
     ProductImageError,

@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from marketplace.paths import slug_path
+from marketplace.rules import FieldRule
+from vendors.models import VISIBLE_SHOP, vendor_visible_sql
 
 MAX_PRICE = Decimal("100000.00")
 
@@ -44,14 +46,16 @@ class ProductManager(models.Manager):
         return super().get_queryset().defer("search_vector")
 
 
+# A product shoppers may see: listed (active) by its maker, in a shop shoppers may see (VISIBLE_SHOP).
+# The one definition: visible(), Product.is_visible and VISIBLE_SQL are made from it, and a test
+# (catalog/tests/test_visibility.py) checks the three agree on every case.
+LISTED_PRODUCT = FieldRule({"status": "active"})
+
+
 class ProductQuerySet(models.QuerySet):
     def visible(self):
-        """Products a shopper may see: active, in a shop that is approved and paid-out-able."""
-        return self.filter(
-            status=Product.Status.ACTIVE,
-            vendor__status="approved",
-            vendor__payouts_enabled=True,
-        )
+        """Products a shopper may see (``LISTED_PRODUCT`` in a ``VISIBLE_SHOP``)."""
+        return self.filter(LISTED_PRODUCT.q() & VISIBLE_SHOP.q("vendor__"))
 
 
 class Product(models.Model):
@@ -137,6 +141,11 @@ class Product(models.Model):
         return slug_path("catalog:product", self.slug)
 
     @property
+    def is_visible(self) -> bool:
+        """Whether shoppers may see it (reads ``vendor``: select it along)."""
+        return LISTED_PRODUCT.holds(self) and self.vendor.is_visible
+
+    @property
     def primary_image(self):
         if "_card_image" in self.__dict__:  # set by selectors.products_by_ids for result cards
             return self._card_image
@@ -145,6 +154,15 @@ class Product(models.Model):
             if image.is_primary:
                 return image
         return images[0] if images else None
+
+
+def product_visible_sql(product_alias: str = "p", shop_alias: str = "v") -> str:
+    """``visible()`` as SQL, for raw statements joining products (``p``) to their shops (``v``)."""
+    return f"{LISTED_PRODUCT.sql(Product, product_alias)} AND {vendor_visible_sql(shop_alias)}"
+
+
+# What the search statements and the prebuilt product reads filter on.
+VISIBLE_SQL = product_visible_sql()
 
 
 def _image_path(instance, filename):

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from marketplace.cache_versions import catalogue_version
 from vendors.models import Vendor
 
-from .models import Category, Product, ProductImage
+from .models import VISIBLE_SQL, Category, Product, ProductImage
 
 
 def _with_listing_data(qs: QuerySet[Product]) -> QuerySet[Product]:
@@ -117,6 +117,14 @@ def product_list_for_vendor_dashboard(*, vendor, q: str = "", status: str = "") 
     return qs
 
 
+def product_counts_by_status(*, vendor) -> dict[str, int]:
+    """How many of the shop's products are in each status, every status present (0 if none)."""
+    from django.db.models import Count
+
+    found = dict(Product.objects.filter(vendor=vendor).values_list("status").annotate(n=Count("id")))
+    return {status: found.get(status, 0) for status in Product.Status.values}
+
+
 def product_shipping_summary(*, product: Product) -> dict:
     """What shipping this item costs from its shop, for the product page."""
     vendor = product.vendor
@@ -190,8 +198,6 @@ _CARD_PHOTO = _Columns(
     ProductImage, "i",
     ("id", "product_id", "original", "width", "height", "alt_text", "renditions", "position", "is_primary"),
 )  # fmt: skip
-# What Product.objects.visible() means, in SQL (search and the reads below; a test keeps them equal).
-VISIBLE_SQL = "p.status = 'active' AND v.status = 'approved' AND v.payouts_enabled"
 _CARDS_SQL = (  # column names and constants only; the ids are a bound parameter
     f"SELECT {_CARD_PRODUCT.sql}, {_CARD_SHOP.sql}, {_CARD_PHOTO.sql} "  # noqa: S608
     "FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id "

@@ -1,9 +1,10 @@
 from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from marketplace.cache_versions import catalogue_version
-from vendors.selectors import vendor_list_near
+from vendors.selectors import vendor_get_visible, vendor_list_near, vendor_map_marker
 
 from . import selectors, seo
 from .search import SearchError, search_params_parse
@@ -24,6 +25,25 @@ def home(request):
             context["shops_near"] = vendor_list_near(lat=params.lat, lng=params.lng)
             context["near"] = params.near
     return render(request, "catalog/home.html", context)
+
+
+def storefront(request, slug: str):
+    """A shop's page: its details and its listed products. Here, not in vendors/, because it lists the
+    catalogue, and the vendors app knows nothing of the catalogue (CONVENTIONS.md: one-way app graph)."""
+    vendor = vendor_get_visible(slug=slug)
+    sort = request.GET.get("sort", "newest")
+    if sort not in selectors.STOREFRONT_SORTS:
+        sort = "newest"
+    products = selectors.product_list_for_vendor_storefront(vendor=vendor, sort=sort)
+    page = Paginator(products, 24).get_page(request.GET.get("page"))
+    context = {
+        "vendor": vendor,
+        "page": page,
+        "sort": sort,
+        "sorts": selectors.STOREFRONT_SORTS,
+        "shop_marker": vendor_map_marker(vendor=vendor),
+    }
+    return render(request, "vendors/storefront.html", context)
 
 
 def product_page(request, slug: str):

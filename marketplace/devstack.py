@@ -24,6 +24,16 @@ def _manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], env=env, check=True)
 
 
+def server_env(environ, *, host: str, port: int) -> dict:
+    """The environment the servers start with: links in emails (SITE_URL) point at the host and port
+    served here, unless SITE_URL is set."""
+    env = dict(environ)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    if not env.get("SITE_URL"):
+        env["SITE_URL"] = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    return env
+
+
 def main() -> int:
     from marketplace import demo_logins, embedded_postgres
     from marketplace.local_services import LocalStripe, port_open
@@ -34,8 +44,7 @@ def main() -> int:
         _say(f"Port {port} is already in use. Stop what is using it, or run with PORT=8001 make run.")
         return 1
 
-    env = os.environ.copy()
-    env.setdefault("PYTHONUNBUFFERED", "1")
+    env = server_env(os.environ, host=host, port=port)
     children: list[subprocess.Popen] = []
     stripe = None
     stopping = False
@@ -90,6 +99,7 @@ def main() -> int:
             )
 
         _say(f"Marketplace: http://{host}:{port}/   API docs: http://{host}:{port}/api/docs/")
+        _say(f"Links in emails: {env['SITE_URL']}/")
         _say(f"Demo logins, password '{demo_logins.DEMO_PASSWORD}':")
         _say(f"  staff (dashboard at /staff/): {demo_logins.STAFF_EMAIL}")
         _say(f"  shopper: {demo_logins.SHOPPER_EMAIL}    maker: {demo_logins.MAKER_EMAIL}")

@@ -1,12 +1,26 @@
 """Outgoing email: every message has a plain-text and an HTML part, and is sent by Celery after commit."""
 
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
+
+
+def absolute_url(location: str) -> str:
+    """``location`` (a path, or a URL whose path is kept) as a link on ``SITE_URL``: the one source of
+    links that leave the site, in emails and in the return URLs given to Stripe.
+
+    Emails are read away from the request that caused them, and are often rendered by a worker that
+    has no request at all, so their links never come from a Host header. ``make run`` sets SITE_URL to
+    the host and port it serves.
+    """
+    parts, site = urlsplit(location), urlsplit(settings.SITE_URL)
+    return urlunsplit((site.scheme, site.netloc, site.path.rstrip("/") + parts.path, parts.query, parts.fragment))
 
 
 def email_send(*, to: list[str], subject: str, text: str, html: str, from_email: str | None = None) -> None:
@@ -24,7 +38,11 @@ def email_enqueue(*, to: list[str], subject: str, text: str, html: str, from_ema
 
 
 def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:
-    """``<prefix>_subject.txt``, ``<prefix>.txt`` and ``<prefix>.html`` rendered with ``context``."""
+    """``<prefix>_subject.txt``, ``<prefix>.txt`` and ``<prefix>.html`` rendered with ``context``.
+
+    Every template gets ``site_url`` (``SITE_URL``, see ``absolute_url``) to build its links on.
+    """
+    context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
     return (
         subject,

@@ -17,12 +17,13 @@ handler404 = "marketplace.errors.page_not_found"
 handler500 = "marketplace.errors.server_error"
 
 urlpatterns = [
-    path("", include("catalog.urls")),
     path("shops/dashboard/products/", include("catalog.dashboard_urls")),
     path("shops/dashboard/orders/", include("orders.shop_urls")),
     path("cart/", include("checkout.urls")),
     path("shops/payouts/", include("vendors.urls_payouts")),
     path("shops/", include("vendors.urls")),
+    # After shops/: the catalogue mounts each shop's page at /shops/<slug>/.
+    path("", include("catalog.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/orders/", include("orders.urls")),
     path("account/", include("marketplace.accounts.urls")),

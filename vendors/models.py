@@ -5,12 +5,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from marketplace.paths import slug_path
+from marketplace.rules import FieldRule
+
+# A shop shoppers may see: approved by staff and able to receive payouts (on holiday it stays
+# visible; only buying pauses). The one definition: the queryset, the instance check, the product
+# rule (catalog) and the search SQL are all made from it; catalog/tests/test_visibility.py checks them.
+VISIBLE_SHOP = FieldRule({"status": "approved", "payouts_enabled": True})
 
 
 class VendorQuerySet(models.QuerySet):
     def visible(self):
-        """Shops a shopper may see: approved by staff and able to receive payouts."""
-        return self.filter(status=Vendor.Status.APPROVED, payouts_enabled=True)
+        """Shops a shopper may see (``VISIBLE_SHOP``)."""
+        return self.filter(VISIBLE_SHOP.q())
 
 
 class Vendor(models.Model):
@@ -65,11 +71,11 @@ class Vendor(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return slug_path("vendors:storefront", self.slug)
+        return slug_path("catalog:storefront", self.slug)
 
     @property
     def is_visible(self) -> bool:
-        return self.status == self.Status.APPROVED and self.payouts_enabled
+        return VISIBLE_SHOP.holds(self)
 
 
 class VendorStatusChange(models.Model):
@@ -87,3 +93,8 @@ class VendorStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.vendor}: {self.from_status} → {self.to_status}"
+
+
+def vendor_visible_sql(alias: str = "v") -> str:
+    """``VISIBLE_SHOP`` as SQL on the shops table under ``alias``, for raw statements."""
+    return VISIBLE_SHOP.sql(Vendor, alias)

@@ -13,6 +13,14 @@ def vendor_get_public_by_id(*, vendor_id: int) -> Vendor:
     return get_object_or_404(Vendor.objects.visible(), pk=vendor_id)
 
 
+def vendor_map_marker(*, vendor: Vendor) -> list[dict]:
+    """The shop's pin for the map script: none until the shop has a location."""
+    if vendor.latitude is None:
+        return []
+    label = f"{vendor.name}, {vendor.town}"
+    return [{"lat": vendor.latitude, "lng": vendor.longitude, "label": label, "url": vendor.get_absolute_url()}]
+
+
 def vendor_for_user(*, user) -> Vendor:
     """The signed-in user's own shop, or 404 (anonymous users and shoppers have none)."""
     if not user.is_authenticated:

@@ -8,5 +8,5 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/settings/", views.shop_settings, name="settings"),
     path("dashboard/settings/<str:kind>", views.shop_image, name="image"),
-    path("<slug:slug>/", views.storefront, name="storefront"),
+    # A shop's public page, /shops/<slug>/, lists the catalogue: catalog/urls.py mounts it.
 ]

@@ -1,41 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalog.selectors import STOREFRONT_SORTS, product_list_for_vendor_storefront
-
 from .forms import VendorRegistrationForm, VendorSettingsForm
 from .models import Vendor
-from .selectors import vendor_for_user, vendor_get_visible
+from .selectors import vendor_for_user, vendor_map_marker
 from .services.shops import VendorError, vendor_image_set, vendor_register, vendor_update
-
-
-def storefront(request, slug: str):
-    vendor = vendor_get_visible(slug=slug)
-    sort = request.GET.get("sort", "newest")
-    if sort not in STOREFRONT_SORTS:
-        sort = "newest"
-    products = product_list_for_vendor_storefront(vendor=vendor, sort=sort)
-    page = Paginator(products, 24).get_page(request.GET.get("page"))
-    context = {
-        "vendor": vendor,
-        "page": page,
-        "sort": sort,
-        "sorts": STOREFRONT_SORTS,
-        "shop_marker": _shop_marker(vendor),
-    }
-    return render(request, "vendors/storefront.html", context)
-
-
-def _shop_marker(vendor) -> list[dict]:
-    if vendor.latitude is None:
-        return []
-    label = f"{vendor.name}, {vendor.town}"
-    return [{"lat": vendor.latitude, "lng": vendor.longitude, "label": label, "url": vendor.get_absolute_url()}]
 
 
 def _form_errors_from(exc: VendorError, form) -> None:
@@ -68,15 +41,9 @@ def register(request):
 @login_required
 def dashboard(request):
     vendor = vendor_for_user(user=request.user)
-    counts = {row["status"]: row["n"] for row in _product_counts(vendor)}
-    context = {"vendor": vendor, "counts": counts, "status_changes": vendor.status_changes.all()[:5]}
+    # The product counts come from the catalogue's own tag in the template (catalog_dashboard).
+    context = {"vendor": vendor, "status_changes": vendor.status_changes.all()[:5]}
     return render(request, "vendors/dashboard.html", context)
-
-
-def _product_counts(vendor):
-    from django.db.models import Count
-
-    return vendor.products.values("status").annotate(n=Count("id"))
 
 
 @login_required
@@ -124,6 +91,6 @@ def shop_settings(request):
         "form": form,
         "vendor": vendor,
         "image_kinds": [("logo", "Logo"), ("banner", "Banner")],
-        "shop_marker": _shop_marker(vendor),
+        "shop_marker": vendor_map_marker(vendor=vendor),
     }
     return render(request, template, context)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from marketplace.emails import absolute_url
 from marketplace.stripe_webhooks import WebhookRejected, stripe_event_verify
 
 from .connect import SIMULATED_ACCOUNT_PREFIX
@@ -39,7 +40,7 @@ DASHBOARD_URL = "/shops/dashboard/"
 def _absolute_url(name: str) -> str:
     # Stripe needs absolute return/refresh URLs; SITE_URL rather than the request's
     # Host header, so a forged Host can't send owners elsewhere after onboarding.
-    return settings.SITE_URL + reverse(name)
+    return absolute_url(reverse(name))
 
 
 def _onboarding_urls() -> dict[str, str]:

@@ -4,6 +4,10 @@ Callers (views, the API) have already checked that the acting user owns the prod
 checks permissions. Every write that changes which photos a product has, or which one is primary,
 locks the product row first, so two requests for the same product queue instead of racing the
 ten-photo limit or the one-primary constraint.
+
+Every write that changes what a shopper sees (which photos, their order, the primary one, alt text,
+finished thumbnails) bumps the catalogue version once it commits: product pages, cards and search
+results are cached under it and would otherwise show the old photos for up to ten minutes.
 """
 
 import hashlib
@@ -17,6 +21,8 @@ from django.db.models import Max
 
 from catalog import images
 from catalog.models import Product, ProductImage
+from marketplace.cache_versions import catalogue_changed
+from marketplace.images import ImageRejected, reencode_original, validate_upload
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +48,9 @@ def product_image_add(*, product: Product, uploaded_file, alt_text: str = "") ->
     if ProductImage.objects.filter(product=product).count() >= images.MAX_IMAGES_PER_PRODUCT:
         raise ProductImageError(_too_many_message())
     try:
-        images.validate_upload(uploaded_file)
-        data, ext, width, height = images.reencode_original(uploaded_file)
-    except images.ImageRejected as exc:
+        validate_upload(uploaded_file)
+        data, ext, width, height = reencode_original(uploaded_file)
+    except ImageRejected as exc:
         raise ProductImageError(str(exc)) from exc
 
     # The file goes to storage before the transaction so the product row is locked only for the count
@@ -69,6 +75,7 @@ def product_image_add(*, product: Product, uploaded_file, alt_text: str = "") ->
     # Outside the block above, so a failing task in eager mode cannot look like a failed insert; inside
     # a caller's transaction this still waits for that transaction to commit.
     transaction.on_commit(lambda: _enqueue_renditions(image.pk))
+    transaction.on_commit(catalogue_changed)
     return image
 
 
@@ -83,6 +90,7 @@ def product_image_set_primary(*, image: ProductImage) -> ProductImage:
         updated = ProductImage.objects.filter(pk=image.pk).update(is_primary=True)
         if not updated:
             raise ProductImageError("That photo no longer exists.")
+        transaction.on_commit(catalogue_changed)
     image.is_primary = True
     return image
 
@@ -102,6 +110,7 @@ def product_image_reorder(*, product: Product, ordered_ids: list[int]) -> None:
         for position, image_id in enumerate(ordered_ids):
             current[image_id].position = position
         ProductImage.objects.bulk_update(current.values(), ["position"])
+        transaction.on_commit(catalogue_changed)
 
 
 def product_image_update_alt(*, image: ProductImage, alt_text: str) -> ProductImage:
@@ -110,6 +119,7 @@ def product_image_update_alt(*, image: ProductImage, alt_text: str) -> ProductIm
     with transaction.atomic():
         if not ProductImage.objects.filter(pk=image.pk).update(alt_text=image.alt_text):
             raise ProductImageError("That photo no longer exists.")
+        transaction.on_commit(catalogue_changed)
     return image
 
 
@@ -135,6 +145,7 @@ def product_image_delete(*, image: ProductImage) -> None:
         # After commit: a rolled-back delete must still find its files. robust: a storage hiccup
         # leaves an orphaned file (logged), never an error after the row is already gone.
         transaction.on_commit(lambda: _delete_files(names), robust=True)
+        transaction.on_commit(catalogue_changed)
 
 
 def product_image_render(*, image_id: int) -> ProductImage | None:
@@ -152,7 +163,7 @@ def product_image_render(*, image_id: int) -> ProductImage | None:
         data = original.read()
     try:
         rendered = images.make_renditions(data)
-    except images.ImageRejected as exc:
+    except ImageRejected as exc:
         # Only our own re-encoded originals get here, so this is a bug or corruption, not user error.
         raise ProductImageError(f"Photo {image_id} could not be rendered: {exc}") from exc
 
@@ -172,6 +183,7 @@ def product_image_render(*, image_id: int) -> ProductImage | None:
             locked.renditions = renditions
             locked.save(update_fields=["renditions"])
             unused = []
+            transaction.on_commit(catalogue_changed)  # pages showed the original or a placeholder
         if unused:
             transaction.on_commit(lambda: _delete_files(unused), robust=True)
     return locked

@@ -26,6 +26,7 @@ from catalog.services.images import (
 )
 from catalog.tasks import product_image_make_renditions
 from catalog.tests.factories import ProductFactory
+from marketplace import images as uploads
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -140,7 +141,42 @@ def test_a_decompression_bomb_is_refused_before_decoding(width, height):
     data = _png_claiming(width, height)
     assert len(data) < 200
     message = _reject_message(data, "bomb.png")
-    assert "too many pixels" in message or "the limit is 50 megapixels" in message
+    assert "too many pixels" in message or "a PNG can be at most 16 megapixels" in message
+
+
+# What one upload, or its thumbnail task, may cost in memory: the pixels decoded at once are at most
+# marketplace.images.DECODE_MAX_PIXELS (16 MP, 4 bytes each in Pillow: 61 MiB), plus one copy.
+UPLOAD_MEMORY_BOUND_MIB = 128
+
+
+@pytest.mark.django_db
+def test_a_49_megapixel_png_is_refused_from_its_header_before_decoding():
+    from catalog.management.commands.bench_upload_memory import peak_memory, png_flat
+
+    data = png_flat(7000, 7000)  # a real PNG of one colour: ~150 KB that decodes to ~190 MiB
+    assert len(data) < 200_000
+    assert "megapixels" in _reject_message(data, "flat.png")
+    peak = peak_memory(data)
+    assert peak["result"].startswith("refused") and peak["upload"] < 10  # never decoded
+
+
+@pytest.mark.django_db
+def test_a_48_megapixel_jpeg_is_decoded_at_half_scale_within_the_memory_bound():
+    from catalog.management.commands.bench_upload_memory import peak_memory, smooth_image
+
+    peak = peak_memory(smooth_image(8000, 6000, "JPEG"))
+    assert peak["result"] == "stored 4000x3000"
+    assert peak["upload"] < UPLOAD_MEMORY_BOUND_MIB and peak["task"] < UPLOAD_MEMORY_BOUND_MIB
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("alpha", [False, True])
+def test_the_largest_png_accepted_stays_within_the_memory_bound(alpha):
+    from catalog.management.commands.bench_upload_memory import peak_memory, smooth_image
+
+    peak = peak_memory(smooth_image(4000, 4000, "PNG", alpha=alpha))
+    assert peak["result"] == "stored 4000x4000"
+    assert peak["upload"] < UPLOAD_MEMORY_BOUND_MIB and peak["task"] < UPLOAD_MEMORY_BOUND_MIB
 
 
 @pytest.mark.django_db
@@ -172,11 +208,11 @@ def test_trailers_that_phones_write_are_accepted():
         _photo() + b"SEFH" + b"\x01" * 60 + b"SEFT",  # Samsung trailer
         _photo() + b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200,  # motion photo video
     ):
-        assert images.validate_upload(io.BytesIO(data)) == images.ValidatedImage("JPEG", 64, 48)
+        assert uploads.validate_upload(io.BytesIO(data)) == uploads.ValidatedImage("JPEG", 64, 48)
 
 
 def test_a_png_is_validated_as_png():
-    assert images.validate_upload(io.BytesIO(_photo(fmt="PNG"))) == images.ValidatedImage("PNG", 64, 48)
+    assert uploads.validate_upload(io.BytesIO(_photo(fmt="PNG"))) == uploads.ValidatedImage("PNG", 64, 48)
 
 
 # --- what is stored -------------------------------------------------------------------------------
@@ -213,7 +249,7 @@ def test_exif_and_gps_are_stripped_and_orientation_applied():
 
 def test_the_colour_profile_is_kept_and_comments_are_dropped():
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    original, ext, _width, _height = images.reencode_original(
+    original, ext, _width, _height = uploads.reencode_original(
         io.BytesIO(_photo(900, 600, icc_profile=profile, comment=b"shot at 12 Elm Street"))
     )
     assert ext == "jpg" and b"Elm Street" not in original
@@ -341,11 +377,11 @@ def test_rendition_names_are_content_hashed_under_the_product(django_capture_on_
 
 
 def _upload_and_render(django_capture_on_commit_callbacks) -> ProductImage:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         image = product_image_add(
             product=ProductFactory(), uploaded_file=_upload(_photo(2000, 1500, quality=90)), alt_text="Teal bowl"
         )
-    assert len(callbacks) == 1  # the task was enqueued on commit, not before
+        assert ProductImage.objects.get(pk=image.pk).renditions == {}  # the task waits for the commit
     image.refresh_from_db()
     assert renditions_ready(image.renditions)
     return image
@@ -496,3 +532,71 @@ def test_bench_images_reports_each_step():
     assert "pinned to core" in report
     for row in ("(a)  4 thumbnails, draft decode", "(b)  4 thumbnails, full decode", "(c)  whole job", "ratio (a)/(b)"):
         assert row in report
+
+
+# --- the cached product page follows photo changes -----------------------------------------------
+
+
+def _gallery(client, product) -> dict:
+    """The photos the product page shows: every alt text in the gallery, in order, and the image sources."""
+    import re
+
+    html = client.get(product.get_absolute_url()).content.decode()
+    gallery = re.search(r'<section class="gallery".*?</section>', html, re.S).group(0)
+    return {"alts": re.findall(r'alt="([^"]*)"', gallery), "srcs": re.findall(r'src="([^"]+)"', gallery)}
+
+
+def _expected_alts(product) -> list[str]:
+    from catalog.selectors import product_images
+
+    photos = product_images(product=product)
+    return [photos[0].alt_text] + ([p.alt_text for p in photos] if len(photos) > 1 else [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["upload", "alt", "reorder", "primary", "delete"])
+def test_the_cached_product_page_shows_a_photo_change_at_once(
+    client, vendor_a, action, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    product = ProductFactory(vendor=vendor_a, title="Ash bowl")
+    with django_capture_on_commit_callbacks(execute=True):
+        photos = [
+            product_image_add(product=product, uploaded_file=_upload(_photo()), alt_text=alt)
+            for alt in ("Bowl from above", "Glaze detail", "Foot ring")
+        ]
+    before = _gallery(client, product)  # now cached for ten minutes
+    assert before["alts"] == _expected_alts(product)
+
+    client.force_login(vendor_a.owner)
+    update = [reverse("catalog_dashboard:image_update", args=[product.pk, p.pk]) for p in photos]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = {
+            "upload": lambda: client.post(
+                reverse("catalog_dashboard:image_upload", args=[product.pk]),
+                {"images": _upload(_photo(), "new.jpg"), "alt_text": "In the hand"},
+            ),
+            "alt": lambda: client.post(update[1], {"action": "alt", "alt_text": "Celadon glaze, close up"}),
+            "reorder": lambda: client.post(update[2], {"action": "up"}),
+            "primary": lambda: client.post(update[2], {"action": "primary"}),
+            "delete": lambda: client.post(update[0], {"action": "delete"}),
+        }[action]()
+    assert response.status_code == 302
+    client.logout()
+
+    after = _gallery(client, product)
+    assert after["alts"] != before["alts"]
+    assert after["alts"] == _expected_alts(product)
+
+
+@pytest.mark.django_db
+def test_the_cached_product_page_shows_thumbnails_once_they_are_made(client, django_capture_on_commit_callbacks):
+    product = ProductFactory(title="Ash bowl")
+    with django_capture_on_commit_callbacks(execute=False):  # the thumbnail task has not run yet
+        image = product_image_add(product=product, uploaded_file=_upload(_photo()), alt_text="Bowl from above")
+    assert _gallery(client, product)["srcs"] == [image.original.url]  # the original, until thumbnails exist
+    with django_capture_on_commit_callbacks(execute=True):
+        product_image_make_renditions(image.pk)
+    image.refresh_from_db()
+    assert _gallery(client, product)["srcs"] == [default_storage.url(image.renditions["display"]["jpeg"])]

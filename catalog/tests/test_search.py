@@ -273,8 +273,8 @@ def test_small_result_sets_sorted_in_python_match_the_sql_order(monkeypatch, sor
 
     from django.utils import timezone
 
-    from catalog import search
     from catalog.models import Product
+    from catalog.search import limits
 
     vendor = VendorFactory()
     now = timezone.now()
@@ -289,7 +289,7 @@ def test_small_result_sets_sorted_in_python_match_the_sql_order(monkeypatch, sor
         )
     params = search_params_parse({"q": "ash bowl", "sort": sort})
     in_python = product_search(params=params, use_cache=False).ids
-    monkeypatch.setattr(search, "COUNT_CAP", 2)  # now "capped": the page comes from SQL's ORDER BY
+    monkeypatch.setattr(limits, "COUNT_CAP", 2)  # now "capped": the page comes from SQL's ORDER BY
     in_sql = product_search(params=params, use_cache=False).ids
     assert len(in_python) == 6 and in_python == in_sql
 
@@ -306,27 +306,27 @@ def oak_catalogue():
 
 
 def test_many_expected_matches_rank_in_one_query_with_the_same_order(monkeypatch, oak_catalogue):
-    from catalog import search
+    from catalog.search import limits, planner, selector
 
     exact = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
     calls = []
-    monkeypatch.setattr(search, "_estimate_is_informed", lambda params: True)
-    monkeypatch.setattr(search, "_match_estimate", lambda where, args, **kw: calls.append(1) or 10_000)
-    monkeypatch.setattr(search, "CANDIDATE_SLACK", 10**9)  # a window wider than the table: ranked over all
-    monkeypatch.setattr(search, "_capped_rows", lambda *a: pytest.fail("the ranked query should have counted"))
+    monkeypatch.setattr(planner, "estimate_is_informed", lambda params: True)
+    monkeypatch.setattr(planner, "match_estimate", lambda where, args, **kw: calls.append(1) or 10_000)
+    monkeypatch.setattr(limits, "CANDIDATE_SLACK", 10**9)  # a window wider than the table: ranked over all
+    monkeypatch.setattr(selector, "capped_rows", lambda *a: pytest.fail("the ranked query should have counted"))
     ranked = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
     assert calls and ranked.ids == exact.ids and ranked.count == 12 and not ranked.count_capped
     assert ranked.facets == exact.facets
 
 
 def test_a_capped_ranked_search_ranks_the_newest_matches(monkeypatch, oak_catalogue):
-    from catalog import search
+    from catalog.search import limits, planner
 
     titles, descriptions = oak_catalogue
-    monkeypatch.setattr(search, "_estimate_is_informed", lambda params: True)
-    monkeypatch.setattr(search, "_match_estimate", lambda where, args, **kw: 10_000)
-    monkeypatch.setattr(search, "CANDIDATE_SLACK", 10**9)
-    monkeypatch.setattr(search, "COUNT_CAP", 7)  # 12 matches: "7+", the newest 8 ranked
+    monkeypatch.setattr(planner, "estimate_is_informed", lambda params: True)
+    monkeypatch.setattr(planner, "match_estimate", lambda where, args, **kw: 10_000)
+    monkeypatch.setattr(limits, "CANDIDATE_SLACK", 10**9)
+    monkeypatch.setattr(limits, "COUNT_CAP", 7)  # 12 matches: "7+", the newest 8 ranked
     result = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
     assert result.count_label == "7+" and result.facets["approximate"]
     found = [p.title for p in result.products]
@@ -335,11 +335,11 @@ def test_a_capped_ranked_search_ranks_the_newest_matches(monkeypatch, oak_catalo
 
 
 def test_a_window_that_misses_matches_falls_back_to_counting(monkeypatch, oak_catalogue):
-    from catalog import search
+    from catalog.search import planner
 
     exact = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
-    monkeypatch.setattr(search, "_estimate_is_informed", lambda params: True)
-    monkeypatch.setattr(search, "_match_estimate", lambda where, args, **kw: 10**12)  # "everywhere": a tiny window
+    monkeypatch.setattr(planner, "estimate_is_informed", lambda params: True)
+    monkeypatch.setattr(planner, "match_estimate", lambda where, args, **kw: 10**12)  # "everywhere": a tiny window
     result = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
     assert result.ids == exact.ids and result.count == 12
 
@@ -347,15 +347,15 @@ def test_a_window_that_misses_matches_falls_back_to_counting(monkeypatch, oak_ca
 def test_words_the_statistics_do_not_know_are_treated_as_rare(oak_catalogue):
     from django.db import connection
 
-    from catalog import search
+    from catalog.search import planner
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_product")
-    search._unknown_estimate.clear()
+    planner._unknown_estimate.clear()
     # "oak" is in every row, so PostgreSQL tracks it. (Quoted: an exact word. On a dozen rows its estimate
     # for the prefix form, a share of all tracked lexemes, rounds to the same single row as a guess.)
-    assert search._estimate_is_informed(SearchParams(q='"oak"'))
-    assert not search._estimate_is_informed(SearchParams(q="blorptangle"))
+    assert planner.estimate_is_informed(SearchParams(q='"oak"'))
+    assert not planner.estimate_is_informed(SearchParams(q="blorptangle"))
     # With its guess, an unknown word takes the exact path: counted first, then ranked by primary key.
     assert product_search(params=SearchParams(q="blorptangle", sort="relevance"), use_cache=False).count == 0
 

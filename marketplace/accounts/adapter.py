@@ -4,7 +4,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
-from marketplace.emails import email_enqueue
+from marketplace.emails import absolute_url, email_enqueue
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -12,6 +12,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     Every message leaves with a plain-text and an HTML part.
     """
+
+    # Links in emails come from SITE_URL (marketplace.emails.absolute_url), not the request's host.
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return absolute_url(super().get_email_confirmation_url(request, emailconfirmation))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return absolute_url(super().get_reset_password_from_key_url(key))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request

@@ -4,7 +4,6 @@ import logging
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -116,7 +115,7 @@ def vendor_register(
 def _notify_staff_of_new_shop(vendor: Vendor) -> None:
     recipients = list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)[:20])
     if recipients:
-        subject, text, html = render_email("vendors/email/new_shop", {"vendor": vendor, "site_url": settings.SITE_URL})
+        subject, text, html = render_email("vendors/email/new_shop", {"vendor": vendor})
         email_enqueue(to=recipients, subject=subject, text=text, html=html)
 
 
@@ -140,7 +139,7 @@ def vendor_status_change(*, vendor: Vendor, to_status: str, reason: str, by: Use
     transaction.on_commit(catalogue_changed)
     subject, text, html = render_email(
         "vendors/email/status_changed",
-        {"vendor": vendor, "reason": reason, "from_status": from_status, "site_url": settings.SITE_URL},
+        {"vendor": vendor, "reason": reason, "from_status": from_status},
     )
     email_enqueue(to=[vendor.owner.email], subject=subject, text=text, html=html)
     logger.info("shop %s moved %s -> %s by %s", vendor.pk, from_status, to_status, by.pk)
@@ -203,7 +202,7 @@ def vendor_image_set(*, vendor: Vendor, kind: str, uploaded_file) -> Vendor:
     from django.core.files.storage import default_storage
     from PIL import Image, ImageOps
 
-    from catalog.images import ImageRejected, reencode_original, validate_upload
+    from marketplace.images import ImageRejected, reencode_original, validate_upload
 
     if kind not in SHOP_IMAGE_SIZES:
         raise VendorError("Unknown shop image.")

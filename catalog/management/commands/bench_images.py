@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from PIL import Image, ImageDraw, ImageFilter
 
 from catalog import images
+from marketplace import images as uploads
 
 GOAL_THUMBNAILS_MS = 60
 GOAL_RATIO = 0.5
@@ -38,17 +39,17 @@ class Command(BaseCommand):
         parser.add_argument("--megapixels", type=float, default=12.0, help="size of the test photo (default 12)")
 
     def handle(self, *args, runs: int, megapixels: float, **options):
-        if runs < 2 or not 0.1 <= megapixels <= images.MAX_PIXELS / 1e6:
+        if runs < 2 or not 0.1 <= megapixels <= uploads.MAX_PIXELS / 1e6:
             raise CommandError("--runs must be at least 2 and --megapixels between 0.1 and 50.")
         pinned = _pin_to_one_core()
         data, (width, height) = photo_like_jpeg(megapixels)
-        if len(data) > images.MAX_UPLOAD_BYTES:
+        if len(data) > uploads.MAX_UPLOAD_BYTES:
             raise CommandError(f"The generated photo is {len(data) / 1e6:.1f} MB, over the upload limit; use fewer MP.")
 
         def whole_job():
             upload = io.BytesIO(data)
-            images.validate_upload(upload)
-            original, _ext, _w, _h = images.reencode_original(upload)
+            uploads.validate_upload(upload)
+            original, _ext, _w, _h = uploads.reencode_original(upload)
             images.make_renditions(original)
 
         steps = {

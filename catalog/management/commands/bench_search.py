@@ -151,28 +151,28 @@ class Command(BaseCommand):
         """EXPLAIN the statement that orders the page, as ``product_search`` would build it."""
         from dataclasses import replace
 
-        from catalog import search as s
+        from catalog.search import limits, planner, sql, typos
         from catalog.selectors import category_descendant_ids
 
         params = search_params_parse(query)
         category_ids = category_descendant_ids(category=params.category) if params.category else None
-        where, args = s._where(params, category_ids=category_ids, with_text=True)
-        rows = s._capped_rows(where, args)
-        if not rows and params.q and (suggestion := s._suggest(params.q)[0]):
+        where, args = sql.where_clauses(params, category_ids=category_ids, with_text=True)
+        rows = sql.capped_rows(where, args)
+        if not rows and params.q and (suggestion := typos.query_suggest(params.q)[0]):
             # A typo: the page shows what the corrected words find, so explain that search.
             params = replace(params, q=suggestion)
-            where, args = s._where(params, category_ids=category_ids, with_text=True)
-            rows = s._capped_rows(where, args)
-        offset = (params.page - 1) * s.PAGE_SIZE
-        ranked = s.ranked_search_sql(params, where, args) if params.sort == "relevance" else None
+            where, args = sql.where_clauses(params, category_ids=category_ids, with_text=True)
+            rows = sql.capped_rows(where, args)
+        offset = (params.page - 1) * limits.PAGE_SIZE
+        ranked = planner.ranked_search_sql(params, where, args) if params.sort == "relevance" else None
         if ranked is not None:
-            sql, sql_args, _windowed = ranked
-        elif len(rows) <= s.COUNT_CAP:
-            sql, sql_args = s._ids_sql(params, ["p.id = ANY(%s)"], [[row[2] for row in rows]], offset)
+            statement, sql_args, _windowed = ranked
+        elif len(rows) <= limits.COUNT_CAP:
+            statement, sql_args = sql.ids_sql(params, ["p.id = ANY(%s)"], [[row[2] for row in rows]], offset)
         else:
-            sql, sql_args = s._ids_sql(params, where, args, offset)
+            statement, sql_args = sql.ids_sql(params, where, args, offset)
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_args)
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, sql_args)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         self.stdout.write(f"\nEXPLAIN (ANALYZE, BUFFERS) of the slowest query ({name}; q={params.q!r}):\n{plan}")
 
@@ -221,11 +221,11 @@ class Command(BaseCommand):
 
 
 def _count_and_facets(params):
-    from catalog import search
+    from catalog.search import facets, limits, sql
 
-    where, args = search._where(params, category_ids=None, with_text=True)
-    rows = search._capped_rows(where, args)
-    return min(len(rows), search.COUNT_CAP), search._facets(rows, params)
+    where, args = sql.where_clauses(params, category_ids=None, with_text=True)
+    rows = sql.capped_rows(where, args)
+    return min(len(rows), limits.COUNT_CAP), facets.facets_count(rows, params)
 
 
 GUNICORN = [sys.executable, "-m", "gunicorn", "marketplace.wsgi:application", "--workers", "1", "--threads", "1",
