@@ -199,6 +199,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-checkouts": {"task": "checkout.tasks.expire_unpaid_checkouts", "schedule": 60.0},
     "refresh-search-words": {"task": "catalog.tasks.refresh_search_words", "schedule": 3600.0},
+    "orders-housekeeping": {"task": "orders.tasks.orders_housekeeping", "schedule": 3600.0},
 }
 
 # --- Files --------------------------------------------------------------------
@@ -279,6 +280,8 @@ if len(MARKETPLACE_CURRENCY) != 3 or not MARKETPLACE_CURRENCY.isalpha():
 PLATFORM_FEE_RATE = env_decimal("PLATFORM_FEE_RATE", "0.025", minimum=Decimal("0"), maximum=Decimal("0.5"))
 # Card testing: declined cards allowed per checkout and per client address in an hour, then a pause.
 CARD_DECLINES_PER_HOUR = env_int("CARD_DECLINES_PER_HOUR", 5, minimum=1)
+# A shipped order nobody marked delivered is taken as delivered this many days after shipping.
+ORDER_AUTO_DELIVER_DAYS = env_int("ORDER_AUTO_DELIVER_DAYS", 14, minimum=1)
 SITE_NAME = env_str("SITE_NAME", "Artisan Market")
 # Map tiles (Leaflet). Pages stay usable when tiles can't load (offline, blocked).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

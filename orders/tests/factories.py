@@ -16,7 +16,11 @@ ADDRESS = Address(name="Sasha Shopper", line1="1 High St", city="Bath", postcode
 
 def paid_checkout(*, user, vendors, price=Decimal("20.00"), quantity=1, email=None) -> Checkout:
     """``user`` (None for a guest) buys one product from each shop in ``vendors``; the checkout is paid."""
-    cart = Cart.objects.create(user=user) if user else Cart.objects.create(session_key=f"s{Cart.objects.count()}")
+    cart = (
+        Cart.objects.get_or_create(user=user)[0]
+        if user
+        else Cart.objects.create(session_key=f"s{Cart.objects.count()}")
+    )
     for vendor in vendors:
         cart_add(cart=cart, product=ProductFactory(vendor=vendor, price=price), quantity=quantity)
     checkout = checkout_place(cart=cart, email=email or (user.email if user else "guest@example.com"),
@@ -24,6 +28,7 @@ def paid_checkout(*, user, vendors, price=Decimal("20.00"), quantity=1, email=No
     now = timezone.now()
     orders_mark_paid(orders=list(checkout.orders.all()), at=now)
     Checkout.objects.filter(pk=checkout.pk).update(status=Checkout.Status.PAID, paid_at=now)
+    cart.items.all().delete()  # as a real payment does
     checkout.refresh_from_db()
     return checkout
 
