@@ -28,6 +28,12 @@ class CheckoutAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Consulted per object by the delete view and by the bulk "delete selected" action alike.
+        if obj is not None and obj.holds_money():
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(PaymentRecord)
 class PaymentRecordAdmin(admin.ModelAdmin):

@@ -83,6 +83,10 @@ class Checkout(models.Model):
     def __str__(self):
         return f"Checkout {self.pk} ({self.get_status_display()})"
 
+    def holds_money(self) -> bool:
+        """Paid, or with any payment row (an intent can still succeed late): a record staff must never delete."""
+        return self.status == self.Status.PAID or self.paid_at is not None or self.payment_records.exists()
+
 
 class PaymentRecord(models.Model):
     """The payment audit log: every intent, charge outcome, transfer and refund, with Stripe's ids.
