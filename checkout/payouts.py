@@ -1,6 +1,7 @@
 """After a payment: each shop's transfer, the shopper's receipt, each shop's new-order email."""
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -40,6 +41,8 @@ def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
                 raise ConnectError("Stripe hasn't settled its fee on this payment yet.", retryable=True)
             logger.error("Order %s: transferring without its share of Stripe's fee (never settled)", order.pk)
         amount = order.vendor_net - (order.processing_fee_share or 0)
+        if to_minor_units(amount, order.currency) <= 0:
+            return _order_transfer_nothing(order=order, amount=amount)
         transfer_id = connect_gateway().transfer_create(
             amount_minor=to_minor_units(amount, order.currency),
             currency=order.currency.lower(),
@@ -54,6 +57,21 @@ def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
             checkout=order.checkout, kind="transfer", stripe_id=transfer_id, amount=amount, detail=f"order {order.pk}"
         )
         return transfer_id
+
+
+def _order_transfer_nothing(*, order: Order, amount) -> str:
+    """Record that the shop's net after fees is nothing (Stripe refuses a zero transfer). Caller locks the order."""
+    detail = f"order {order.pk}: nothing to send (net after fees {amount})"
+    if amount < 0:
+        # The card fee share is more than the shop's net: the platform bears the difference.
+        logger.warning("Order %s: Stripe's fee share exceeds the shop's net by %s", order.pk, -amount)
+    if not PaymentRecord.objects.filter(
+        checkout=order.checkout, kind=PaymentRecord.Kind.TRANSFER, stripe_id="", detail__startswith=f"order {order.pk}:"
+    ).exists():
+        PaymentRecord.objects.create(
+            checkout=order.checkout, kind=PaymentRecord.Kind.TRANSFER, amount=Decimal("0.00"), detail=detail[:300]
+        )
+    return ""
 
 
 def checkout_send_receipts(*, checkout_id: int) -> None:
