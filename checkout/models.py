@@ -99,10 +99,12 @@ class PaymentRecord(models.Model):
         SUCCEEDED = "succeeded", "Payment succeeded"
         FAILED = "failed", "Payment failed"
         TRANSFER = "transfer", "Transfer to shop"
+        TRANSFER_FAILED = "transfer_failed", "Transfer to shop failed"
         REFUND = "refund", "Refund"
+        REFUND_FAILED = "refund_failed", "Refund failed"
 
     checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="payment_records")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     stripe_id = models.CharField(max_length=64, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True)
@@ -111,6 +113,16 @@ class PaymentRecord(models.Model):
     class Meta:
         db_table = "payments"
         ordering = ["created_at", "id"]
+        constraints = [
+            # One row per Stripe refund and one per refund failure, however often and however
+            # concurrently Stripe tells us: the last line of defence behind the webhook's checks.
+            models.UniqueConstraint(
+                fields=["kind", "stripe_id"], condition=models.Q(kind="refund"), name="one_row_per_refund"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "stripe_id"], condition=models.Q(kind="refund_failed"), name="one_row_per_failed_refund"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.stripe_id}"

@@ -236,28 +236,3 @@ def checkout_record_processing_fee(*, checkout: Checkout) -> None:
         order.save(update_fields=["processing_fee_share"])
     checkout.processing_fee = fee_amount
     checkout.save(update_fields=["processing_fee"])
-
-
-def charge_refund_record(*, charge: dict) -> None:
-    """Note a refund Stripe reports (dashboard or API) in the payment audit log, once per refund id."""
-    from decimal import Decimal
-
-    from marketplace.money import from_minor_units
-
-    from .models import PaymentRecord
-
-    intent_id = charge.get("payment_intent")
-    checkout = Checkout.objects.filter(payment_intent_id=intent_id).first() if intent_id else None
-    if checkout is None:
-        logger.warning("Refunded charge %s matches no checkout", charge.get("id"))
-        return
-    refunds = (charge.get("refunds") or {}).get("data") or []
-    for refund in refunds or [{"id": charge.get("id"), "amount": charge.get("amount_refunded", 0)}]:
-        if PaymentRecord.objects.filter(checkout=checkout, kind="refund", stripe_id=refund["id"]).exists():
-            continue
-        amount = (
-            from_minor_units(int(refund.get("amount") or 0), checkout.currency)
-            if refund.get("amount")
-            else Decimal("0")
-        )
-        _record(checkout, "refund", refund["id"], amount=amount, detail=f"charge {charge.get('id')}")

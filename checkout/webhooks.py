@@ -11,7 +11,8 @@ from django.conf import settings
 
 from marketplace.stripe_webhooks import stripe_webhook_view
 
-from .payments import charge_refund_record, checkout_sync_payment
+from .payments import checkout_sync_payment
+from .refunds import charge_refunds_record, refund_update_record
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +35,11 @@ def payment_event_handle(event: dict) -> None:
         if kind.startswith("payment_intent.") and obj.get("id"):
             if checkout_sync_payment(intent_id=obj["id"]) is None:
                 logger.warning("Event %s: PaymentIntent %s matches no checkout; acknowledged", event["id"], obj["id"])
-        elif kind == "charge.refunded":
+        elif kind == "charge.refunded" and obj.get("id"):
             # Recorded for the audit log; reversing transfers and order states comes with refunds in orders.
-            charge_refund_record(charge=obj)
+            charge_refunds_record(charge=obj)
+        elif kind == "charge.refund.updated" and obj.get("id"):
+            refund_update_record(refund_id=obj["id"])
     except stripe.StripeError as exc:
         if not _not_found_at_stripe(exc):
             raise
