@@ -126,3 +126,54 @@ class PaymentRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.stripe_id}"
+
+
+class FollowUp(models.Model):
+    """Work owed after a payment, written in the payment's own transaction (an outbox).
+
+    One row per shop transfer, per shop's new-order email and for the shopper's
+    receipt. A Celery task does the work right after commit; if the broker was down
+    or a worker died, ``followups.followups_run_due`` (beat, every minute) finds the
+    row still pending once ``next_attempt_at`` has passed and does it. Each row is
+    claimed under its row lock before its side effect and marked done after, so a
+    retried or duplicated task never repeats it.
+    """
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", "Transfer to the shop"
+        RECEIPT = "receipt", "Receipt to the shopper"
+        SHOP_EMAIL = "shop_email", "New-order email to the shop"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed for good"
+
+    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="followups")
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    recipient = models.EmailField(blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "payment_followups"
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="followups_pending_due")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "order"], condition=models.Q(order__isnull=False), name="one_followup_per_order"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "checkout"], condition=models.Q(order__isnull=True), name="one_followup_per_checkout"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for checkout {self.checkout_id} ({self.get_status_display()})"

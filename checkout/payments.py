@@ -145,10 +145,9 @@ def checkout_sync_payment(*, intent_id: str) -> Checkout | None:
         if checkout.cart_id:
             sold = checkout.orders.values_list("items__product_id", flat=True)
             CartItem.objects.filter(cart_id=checkout.cart_id, product_id__in=list(sold)).delete()
-        from . import tasks
+        from . import followups
 
-        checkout_id = checkout.pk
-        transaction.on_commit(lambda: tasks.after_payment.delay(checkout_id))
+        followups.checkout_paid_followups_schedule(checkout=checkout)
     return checkout
 
 

@@ -1,12 +1,10 @@
-"""After a payment: each shop's transfer, the shopper's receipt, each shop's new-order email."""
+"""After a payment: each shop's transfer (its bookkeeping and retries are in ``followups``)."""
 
 import logging
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 
-from marketplace.emails import email_send, render_email
 from marketplace.money import to_minor_units
 from orders.models import Order
 from vendors.connect import ConnectError, connect_gateway
@@ -72,17 +70,3 @@ def _order_transfer_nothing(*, order: Order, amount) -> str:
             checkout=order.checkout, kind=PaymentRecord.Kind.TRANSFER, amount=Decimal("0.00"), detail=detail[:300]
         )
     return ""
-
-
-def checkout_send_receipts(*, checkout_id: int) -> None:
-    checkout = Checkout.objects.get(pk=checkout_id)
-    orders = list(checkout.orders.select_related("vendor__owner").prefetch_related("items"))
-    context = {"checkout": checkout, "orders": orders, "site_url": settings.SITE_URL}
-    subject, text, html = render_email("checkout/email/receipt", context)
-    email_send(to=[checkout.email], subject=subject, text=text, html=html)
-    for order in orders:
-        subject, text, html = render_email("checkout/email/new_order", {**context, "order": order})
-        email_send(to=[order.vendor.owner.email], subject=subject, text=text, html=html)
-
-
-__all__ = ["ConnectError", "checkout_send_receipts", "order_transfer"]

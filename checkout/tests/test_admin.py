@@ -76,3 +76,16 @@ def test_an_unpaid_checkout_whose_intent_exists_is_kept(superuser, rf, placed_ch
     request.user = superuser
     assert not site.get_model_admin(Checkout).has_delete_permission(request, placed_checkout)
     assert not site.get_model_admin(Order).has_delete_permission(request, placed_checkout.orders.first())
+
+
+def test_staff_see_follow_ups_that_failed_for_good(client, superuser, paid_checkout):
+    from checkout.models import FollowUp
+
+    FollowUp.objects.filter(checkout=paid_checkout, kind="transfer").update(
+        status="failed", last_error="No such account"
+    )
+    client.force_login(superuser)
+    page = client.get("/staff/checkout/followup/?status__exact=failed")
+    assert page.status_code == 200
+    assert page.content.decode().count("No such account") == 2
+    assert "delete_selected" not in page.content.decode()
