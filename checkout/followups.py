@@ -22,6 +22,7 @@ from orders.models import Order
 from vendors.connect import ConnectError
 
 from .models import Checkout, FollowUp, PaymentRecord
+from .order_links import LINK_MAX_AGE, checkout_view_url
 from .payouts import order_transfer
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,8 @@ def _render(row: FollowUp) -> tuple[str, str, str]:
     orders = list(checkout.orders.select_related("vendor__owner").prefetch_related("items").order_by("pk"))
     context = {"checkout": checkout, "orders": orders, "site_url": settings.SITE_URL}
     if row.kind == FollowUp.Kind.RECEIPT:
-        return render_email("checkout/email/receipt", context)
+        view_url = checkout_view_url(checkout=checkout)
+        return render_email("checkout/email/receipt", {**context, "view_url": view_url, "link_days": LINK_MAX_AGE.days})
     order = next(o for o in orders if o.pk == row.order_id)
     return render_email("checkout/email/new_order", {**context, "order": order})
 

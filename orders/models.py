@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.functional import cached_property
 
 
 class Order(models.Model):
@@ -38,6 +39,15 @@ class Order(models.Model):
 
     def __str__(self):
         return f"Order {self.pk} from {self.vendor_id}"
+
+    @cached_property
+    def number(self) -> str:
+        """What shoppers and shops quote: ``AM-<checkout>-<n>``, n counting the checkout's orders from 1.
+
+        The one place the format is spelled (an order-number scheme is planned; it replaces this).
+        """
+        position = Order.objects.filter(checkout_id=self.checkout_id, pk__lt=self.pk).count() + 1
+        return f"AM-{self.checkout_id}-{position}"
 
 
 class OrderItem(models.Model):
