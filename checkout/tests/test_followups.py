@@ -138,3 +138,34 @@ def test_a_retryable_transfer_failure_waits_and_then_succeeds(placed_checkout, m
     followups_run_due(now=soon + timedelta(hours=2))
     assert {row.status for row in rows.all()} == {"done"}
     assert not PaymentRecord.objects.filter(kind="transfer_failed").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_runs_do_each_follow_up_once(placed_checkout, monkeypatch):
+    """Beat firing while a slow run is still going, or two schedulers by mistake: rows are claimed under lock."""
+    import threading
+
+    from django.db import connection
+
+    from checkout.followups import followups_run_due
+
+    card_pay(placed_checkout)
+    monkeypatch.setattr(tasks.after_payment, "delay", _broker_down)
+    checkout_sync_payment(intent_id=placed_checkout.payment_intent_id)
+    later = timezone.now() + timedelta(minutes=10)
+    start = threading.Barrier(4)
+
+    def run():
+        try:
+            start.wait()
+            followups_run_due(now=later)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _recipients() == sorted([placed_checkout.email, "ana@example.com", "ben@example.com"])
+    assert PaymentRecord.objects.filter(checkout=placed_checkout, kind="transfer").count() == 2
