@@ -1,6 +1,7 @@
 """Refunds made at Stripe (dashboard or API) land in the payment audit log exactly: one row per refund id."""
 
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -98,3 +99,26 @@ def test_the_database_refuses_a_second_row_for_one_refund(paid_charge):
     # Other kinds may repeat an id (a failed attempt on one intent, several times).
     PaymentRecord.objects.create(checkout=paid_charge, kind="failed", stripe_id="pi_x")
     PaymentRecord.objects.create(checkout=paid_charge, kind="failed", stripe_id="pi_x")
+
+
+@pytest.mark.django_db
+def test_refund_events_about_charges_that_are_not_ours_are_acknowledged(client, localstripe, webhook_secret, caplog):
+    # Paid through the same Stripe account by something other than this marketplace (no checkout of ours).
+    client_ = stripe_client()
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}
+    pm = client_.v1.payment_methods.create(params={"type": "card", "card": card})
+    intent = client_.v1.payment_intents.create(params={"amount": 2000, "currency": "usd", "payment_method": pm.id})
+    client_.v1.payment_intents.confirm(intent.id)
+    for _ in range(50):
+        intent = client_.v1.payment_intents.retrieve(intent.id)
+        if intent.status == "succeeded":
+            break
+        time.sleep(0.1)
+    latest = intent.latest_charge  # localstripe expands it; Stripe sends the id
+    charged = client_.v1.charges.retrieve(latest if isinstance(latest, str) else latest.id)
+    refund = client_.v1.refunds.create(params={"charge": charged.id})
+    assert deliver(client, event("charge.refunded", {"id": charged.id}, "evt_x1")).status_code == 200
+    assert deliver(client, event("charge.refund.updated", {"id": refund.id}, "evt_x2")).status_code == 200
+    assert deliver(client, event("charge.refund.updated", {"id": "re_unknown"}, "evt_x3")).status_code == 200
+    assert not PaymentRecord.objects.exists()
+    assert charged.id in caplog.text and refund.id in caplog.text
