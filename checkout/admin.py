@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cart, CartItem, Checkout, PaymentRecord
+from .models import Cart, CartItem, Checkout, FollowUp, PaymentRecord
 
 
 class CartItemInline(admin.TabularInline):
@@ -28,6 +28,12 @@ class CheckoutAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Consulted per object by the delete view and by the bulk "delete selected" action alike.
+        if obj is not None and obj.holds_money():
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(PaymentRecord)
 class PaymentRecordAdmin(admin.ModelAdmin):
@@ -36,6 +42,25 @@ class PaymentRecordAdmin(admin.ModelAdmin):
     list_display = ["created_at", "checkout", "kind", "stripe_id", "amount", "detail"]
     list_filter = ["kind"]
     search_fields = ["stripe_id", "checkout__pk", "checkout__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    """What each payment still owes (transfers, receipts, shop emails); "Failed for good" needs staff."""
+
+    list_display = ["created_at", "checkout", "order", "kind", "recipient", "status", "attempts", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["checkout__pk", "order__pk", "recipient"]
+    list_select_related = ["checkout", "order"]
 
     def has_add_permission(self, request):
         return False

@@ -45,10 +45,12 @@ class PaymentGatewayError(Exception):
     ``retryable`` is True for network trouble, rate limits and Stripe's own 5xx.
     """
 
-    def __init__(self, message: str = UNREACHABLE, *, detail: str = "", retryable: bool = False):
+    def __init__(self, message: str = UNREACHABLE, *, detail: str = "", retryable: bool = False, not_found=False):
         super().__init__(message)
         self.detail = detail
         self.retryable = retryable
+        # Stripe has no such object: asking again will never help (an event about someone else's object).
+        self.not_found = not_found
 
 
 class CardDeclined(PaymentGatewayError):
@@ -95,6 +97,8 @@ class Refund:
     status: str  # pending, succeeded, failed, canceled, requires_action
     charge_id: str
     failure_reason: str = ""
+    intent_id: str = ""
+    created: int = 0
 
     def amount(self) -> Decimal:
         return from_minor_units(self.amount_minor, self.currency)
@@ -141,6 +145,8 @@ def _refund(data: dict) -> Refund:
         status=str(data.get("status") or "succeeded"),
         charge_id=_id(data.get("charge")),
         failure_reason=str(data.get("failure_reason") or ""),
+        intent_id=_id(data.get("payment_intent")),
+        created=int(data.get("created") or 0),
     )
 
 
@@ -148,8 +154,11 @@ def _raise(exc: stripe.StripeError, what: str):
     retryable = isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError) or (
         (getattr(exc, "http_status", None) or 0) >= 500
     )
+    not_found = isinstance(exc, stripe.InvalidRequestError) and (
+        getattr(exc, "http_status", None) == 404 or getattr(exc, "code", None) == "resource_missing"
+    )
     logger.warning("Stripe refused to %s: %s", what, exc)
-    raise PaymentGatewayError(UNREACHABLE, detail=str(exc)[:500], retryable=retryable) from exc
+    raise PaymentGatewayError(UNREACHABLE, detail=str(exc)[:500], retryable=retryable, not_found=not_found) from exc
 
 
 class PaymentsGateway:
@@ -259,6 +268,19 @@ class PaymentsGateway:
             return [_refund(r.to_dict()) for r in page.auto_paging_iter()]
         except stripe.StripeError as exc:
             _raise(exc, f"list the refunds of {charge_id}")
+
+    def refund_retrieve(self, refund_id: str) -> Refund:
+        try:
+            return _refund(self._client.v1.refunds.retrieve(refund_id).to_dict())
+        except stripe.StripeError as exc:
+            _raise(exc, f"read {refund_id}")
+
+    def charge_intent_id(self, charge_id: str) -> str:
+        """The PaymentIntent a charge belongs to ("" for a charge made without one)."""
+        try:
+            return _id(self._client.v1.charges.retrieve(charge_id).to_dict().get("payment_intent"))
+        except stripe.StripeError as exc:
+            _raise(exc, f"read {charge_id}")
 
     def charge_fee(self, charge_id: str) -> Decimal | None:
         """Stripe's fee on a charge, from its balance transaction; None while Stripe hasn't settled it."""

@@ -96,6 +96,10 @@ class Checkout(models.Model):
     def __str__(self):
         return f"Checkout {self.pk} ({self.get_status_display()})"
 
+    def holds_money(self) -> bool:
+        """Paid, or with any payment row (an intent can still succeed late): a record staff must never delete."""
+        return self.status == self.Status.PAID or self.paid_at is not None or self.payment_records.exists()
+
 
 class PaymentRecord(models.Model):
     """The payment audit log: every intent, charge outcome, transfer and refund, with Stripe's ids.
@@ -108,13 +112,15 @@ class PaymentRecord(models.Model):
         SUCCEEDED = "succeeded", "Payment succeeded"
         FAILED = "failed", "Payment failed"
         TRANSFER = "transfer", "Transfer to shop"
+        TRANSFER_FAILED = "transfer_failed", "Transfer to shop failed"
         REFUND = "refund", "Refund"
+        REFUND_FAILED = "refund_failed", "Refund failed"
         CANCELLED = "cancelled", "Payment intent cancelled"
         # Something staff must look at: a second payment, an amount that doesn't match, a late payment.
         ALERT = "alert", "Needs attention"
 
     checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="payment_records")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     stripe_id = models.CharField(max_length=64, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True)
@@ -123,6 +129,67 @@ class PaymentRecord(models.Model):
     class Meta:
         db_table = "payments"
         ordering = ["created_at", "id"]
+        constraints = [
+            # One row per Stripe refund and one per refund failure, however often and however
+            # concurrently Stripe tells us: the last line of defence behind the webhook's checks.
+            models.UniqueConstraint(
+                fields=["kind", "stripe_id"], condition=models.Q(kind="refund"), name="one_row_per_refund"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "stripe_id"], condition=models.Q(kind="refund_failed"), name="one_row_per_failed_refund"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.stripe_id}"
+
+
+class FollowUp(models.Model):
+    """Work owed after a payment, written in the payment's own transaction (an outbox).
+
+    One row per shop transfer, per shop's new-order email and for the shopper's
+    receipt. A Celery task does the work right after commit; if the broker was down
+    or a worker died, ``followups.followups_run_due`` (beat, every minute) finds the
+    row still pending once ``next_attempt_at`` has passed and does it. Each row is
+    claimed under its row lock before its side effect and marked done after, so a
+    retried or duplicated task never repeats it.
+    """
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", "Transfer to the shop"
+        RECEIPT = "receipt", "Receipt to the shopper"
+        SHOP_EMAIL = "shop_email", "New-order email to the shop"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed for good"
+
+    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="followups")
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    recipient = models.EmailField(blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "payment_followups"
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="followups_pending_due")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "order"], condition=models.Q(order__isnull=False), name="one_followup_per_order"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "checkout"], condition=models.Q(order__isnull=True), name="one_followup_per_checkout"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for checkout {self.checkout_id} ({self.get_status_display()})"

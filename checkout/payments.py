@@ -275,7 +275,7 @@ def _refund_stray(checkout: Checkout, intent: Intent, gateway: PaymentsGateway, 
 
 def _checkout_paid(checkout: Checkout, intent: Intent, *, orders: list[Order]) -> None:
     """Mark the checkout and ``orders`` paid and start what follows. Caller holds the checkout's lock."""
-    from . import tasks
+    from . import followups
 
     checkout.status = Checkout.Status.PAID if orders else Checkout.Status.REFUNDED
     checkout.paid_at = timezone.now()
@@ -289,8 +289,9 @@ def _checkout_paid(checkout: Checkout, intent: Intent, *, orders: list[Order]) -
     if checkout.cart_id:
         sold = OrderItem.objects.filter(order__in=orders).values_list("product_id", flat=True)
         CartItem.objects.filter(cart_id=checkout.cart_id, product_id__in=list(sold)).delete()
-    checkout_id = checkout.pk
-    transaction.on_commit(lambda: tasks.after_payment.delay(checkout_id))
+    # The work that follows (transfers, receipt, shop emails) is written in this transaction and
+    # completed by a periodic job if the broker is down: nothing is lost between here and the worker.
+    followups.checkout_paid_followups_schedule(checkout=checkout)
 
 
 def _checkout_paid_late(checkout: Checkout, intent: Intent, gateway: PaymentsGateway) -> None:
@@ -406,24 +407,3 @@ def checkout_record_processing_fee(*, checkout: Checkout) -> None:
         order.save(update_fields=["processing_fee_share"])
     checkout.processing_fee = fee_amount
     checkout.save(update_fields=["processing_fee"])
-
-
-def charge_refund_record(*, charge: dict) -> None:
-    """Note a refund Stripe reports (dashboard or API) in the payment audit log, once per refund id."""
-    from marketplace.money import from_minor_units
-
-    intent_id = charge.get("payment_intent")
-    checkout = Checkout.objects.filter(payment_intent_id=intent_id).first() if intent_id else None
-    if checkout is None:
-        logger.warning("Refunded charge %s matches no checkout", charge.get("id"))
-        return
-    refunds = (charge.get("refunds") or {}).get("data") or []
-    for refund in refunds or [{"id": charge.get("id"), "amount": charge.get("amount_refunded", 0)}]:
-        if PaymentRecord.objects.filter(checkout=checkout, kind="refund", stripe_id=refund["id"]).exists():
-            continue
-        amount = (
-            from_minor_units(int(refund.get("amount") or 0), checkout.currency)
-            if refund.get("amount")
-            else Decimal("0")
-        )
-        _record(checkout, "refund", refund["id"], amount=amount, detail=f"charge {charge.get('id')}")

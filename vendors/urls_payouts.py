@@ -1,10 +1,4 @@
-"""Payouts URLs.
-
-``urlpatterns`` (the owner's pages) go under ``shops/payouts/``;
-``webhook_urlpatterns`` is the Connect webhook, mounted on its own path:
-
-    path("shops/payouts/", include("vendors.urls_payouts")),
-    path("api/payments/connect-webhook", include(webhook_urlpatterns)),
+"""Payouts URLs: the owner's pages, under ``shops/payouts/``. The Connect webhook is in ``urls_webhooks``.
 
 No ``app_name``: the names are global (``reverse("payouts_return")``).
 """
@@ -19,8 +13,4 @@ urlpatterns = [
     path("refresh/", views_payouts.payouts_refresh, name="payouts_refresh"),
     path("dashboard/", views_payouts.payouts_dashboard, name="payouts_dashboard"),
     path("simulated/", views_payouts.payouts_simulated, name="payouts_simulated"),
-]
-
-webhook_urlpatterns = [
-    path("", views_payouts.connect_webhook, name="connect_webhook"),
 ]

@@ -10,20 +10,19 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.emails import absolute_url
-from marketplace.stripe_webhooks import WebhookRejected, stripe_event_verify
+from marketplace.stripe_webhooks import stripe_webhook_view
 
 from .connect import SIMULATED_ACCOUNT_PREFIX
 from .selectors import vendor_for_user
 from .services.payouts import (
     PayoutsError,
-    connect_event_receive,
+    connect_event_handle,
     vendor_payouts_dashboard_url,
     vendor_payouts_onboarding_link,
     vendor_payouts_simulate_complete,
@@ -122,22 +121,10 @@ def payouts_simulated(request):
     )
 
 
-@csrf_exempt  # Stripe can't send our CSRF token; the signature check below is the authentication.
-@require_POST
-def connect_webhook(request):
-    # A Connect endpoint has its own signing secret at Stripe, separate from the payments endpoint's.
-    secret = settings.STRIPE_CONNECT_WEBHOOK_SECRET
-    try:
-        event = stripe_event_verify(
-            payload=request.body, signature=request.headers.get("Stripe-Signature", ""), secret=secret
-        )
-    except WebhookRejected as exc:
-        logger.warning("Connect webhook rejected: %s", exc)
-        return JsonResponse({"code": "rejected", "detail": "Signature check failed."}, status=400)
-    try:
-        handled = connect_event_receive(event=event)
-    except PayoutsError as exc:
-        # Non-2xx makes Stripe deliver the event again later; it is stored unprocessed until then.
-        logger.warning("Connect event %s not handled yet: %s", event["id"], exc)
-        return JsonResponse({"code": "retry_later", "detail": "Could not handle the event now."}, status=503)
-    return JsonResponse({"received": True, "replay": not handled})
+# Connect events: a Connect endpoint has its own signing secret at Stripe, separate from the payments endpoint's.
+connect_webhook = stripe_webhook_view(
+    name="connect",
+    secret=lambda: settings.STRIPE_CONNECT_WEBHOOK_SECRET,
+    handle=lambda event: connect_event_handle(event=event),
+    retry_on=(PayoutsError,),
+)

@@ -249,16 +249,17 @@ def test_api_places_orders_and_only_the_owner_reads_them(vendor_a, vendor_b, loc
 
 
 def test_a_refund_is_recorded_once_in_the_audit_log(client, placed):
+    # More refund cases (partial, concurrent, failed) are in test_refunds.py.
     _, intent_id, _ = placed
     _pay(intent_id, "4242424242424242")
-    checkout_sync_payment(intent_id=intent_id)
-    charge = {"id": "ch_1", "payment_intent": intent_id, "amount_refunded": 4000,
-              "refunds": {"data": [{"id": "re_1", "amount": 4000}]}}  # fmt: skip
+    checkout = checkout_sync_payment(intent_id=intent_id)
+    refund = stripe_client().v1.refunds.create(params={"charge": checkout.charge_id, "amount": 4000})
+    charge = {"id": checkout.charge_id, "payment_intent": intent_id, "amount_refunded": 4000}
     event = {"id": "evt_r", "type": "charge.refunded", "data": {"object": charge}}
     assert _deliver(client, event).status_code == 200
     assert _deliver(client, event | {"id": "evt_r2"}).status_code == 200  # a second event for the same refund
-    refund = PaymentRecord.objects.get(kind="refund")
-    assert (refund.stripe_id, refund.amount) == ("re_1", Decimal("40.00"))
+    recorded = PaymentRecord.objects.get(kind="refund")
+    assert (recorded.stripe_id, recorded.amount) == (refund.id, Decimal("40.00"))
 
 
 def test_a_card_fee_that_settles_late_is_still_taken_from_the_transfer(placed, monkeypatch):

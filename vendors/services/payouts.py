@@ -8,11 +8,8 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from marketplace.cache_versions import catalogue_changed
-from marketplace.models import StripeEvent
-from marketplace.stripe_webhooks import stripe_event_record
 
 from ..connect import SIMULATED_ACCOUNT_PREFIX, ConnectError, connect_gateway
 from ..models import Vendor
@@ -169,30 +166,3 @@ def connect_event_handle(*, event: dict) -> None:
         logger.info("Connect event %s for unknown account %r ignored", event.get("id"), account_id)
         return
     vendor_payouts_sync(vendor=vendor)
-
-
-def connect_event_receive(*, event: dict) -> bool:
-    """Store a verified Connect event once and handle it once; False if it had already been handled.
-
-    A replay of a handled event is a no-op. A replay of an event whose handling
-    failed earlier (Stripe unreachable) is handled again, which is why failure
-    re-raises: the webhook answers non-2xx and Stripe delivers again later.
-    The event row is locked while handling so two simultaneous deliveries
-    cannot both handle it.
-    """
-    record, _created = stripe_event_record(event=event)
-    if record.processed_at is not None:
-        return False
-    try:
-        with transaction.atomic():
-            locked = StripeEvent.objects.select_for_update().get(pk=record.pk)
-            if locked.processed_at is not None:
-                return False
-            connect_event_handle(event=event)
-            locked.processed_at = timezone.now()
-            locked.error = ""
-            locked.save(update_fields=["processed_at", "error"])
-    except PayoutsError as exc:
-        StripeEvent.objects.filter(pk=record.pk).update(error=str(exc))
-        raise
-    return True

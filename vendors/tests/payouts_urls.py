@@ -4,10 +4,9 @@ from django.urls import include, path
 
 from marketplace.urls import handler400, handler403, handler404, handler500  # noqa: F401 - same error pages
 from marketplace.urls import urlpatterns as base
-from vendors.urls_payouts import webhook_urlpatterns
 
 urlpatterns = [
     path("shops/payouts/", include("vendors.urls_payouts")),
-    path("api/payments/connect-webhook", include(webhook_urlpatterns)),
+    path("api/", include("vendors.urls_webhooks")),
     *base,
 ]
