@@ -65,7 +65,7 @@ if PRODUCTION:
     _require_production_settings()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "marketplace.staff_site.StaffAdminConfig",  # django.contrib.admin, signed into through allauth
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -311,13 +311,18 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-# ACCOUNT_RATE_LIMITS is left at allauth's defaults (login failures, sign-ups,
-# password resets and confirmation emails are all limited per IP/key).
+# allauth's defaults (sign-ups, password resets, confirmation emails limited per
+# IP/key; failed logins 5 per 5 minutes per account), with failed logins also
+# limited per IP across accounts. The staff dashboard signs in here too.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,30/h/ip,5/5m/key"}
 ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# Staff must have two-factor set up before any dashboard page opens (see marketplace/staff_site.py).
+# Always on in production; elsewhere the demo staff account works without it unless this is set.
+STAFF_REQUIRE_MFA = PRODUCTION or env_bool("STAFF_REQUIRE_MFA", False)
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
