@@ -2,11 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, parsers, status, throttling
 from rest_framework.response import Response
 from rest_framework.utils import json
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from marketplace.client_ip import client_ip
 from marketplace.control_characters import has_control_characters
 
 
@@ -85,3 +86,15 @@ class BoundedJSONParser(parsers.JSONParser):
                     pending.extend((item, depth + 1) for item in value)
             elif isinstance(value, str) and has_control_characters(value, allow_line_breaks=True):
                 raise exceptions.ParseError("Text may not contain control characters such as NUL.")
+
+
+class AnonRateThrottle(throttling.AnonRateThrottle):
+    """Keyed on ``client_ip``: DRF's own ident believes any ``X-Forwarded-For`` a client sends."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    def get_ident(self, request):
+        return client_ip(request)

@@ -33,6 +33,12 @@ DEBUG = env_bool("DEBUG", DJANGO_ENV == "development")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Azure App Service terminates TLS in front of the app and appends the client to X-Forwarded-For.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", PRODUCTION)
+# How many X-Forwarded-For hops (from the right) our own proxies add; rate limits key on the
+# address found there (marketplace/client_ip.py, allauth, DRF). 0: the socket's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 
 def _require_production_settings() -> None:
@@ -330,7 +336,7 @@ LOGIN_URL = "account_login"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "marketplace.accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "marketplace.accounts.authentication.SessionAuthentication",  # CSRF for guests too
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -341,8 +347,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "marketplace.api.AnonRateThrottle",
+        "marketplace.api.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),
@@ -351,7 +357,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# Wrong API tokens per client address: over the limit, 429 until the window ends.
+API_AUTH_FAILURE_LIMIT = env_int("API_AUTH_FAILURE_LIMIT", 20, minimum=1)
+API_AUTH_FAILURE_WINDOW = env_int("API_AUTH_FAILURE_WINDOW", 600, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
     "DESCRIPTION": "Shops, products, carts, orders and payments of the marketplace.",
@@ -377,7 +387,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
-if env_bool("BEHIND_TLS_PROXY", PRODUCTION):
+if BEHIND_TLS_PROXY:
     # Azure App Service terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # the platform's health probe speaks plain HTTP
