@@ -4,7 +4,8 @@ PostgreSQL cannot store NUL in text (psycopg raises, the page is a 500), and
 other C0/C1 controls only ever arrive from scripts: they forge log lines,
 carry terminal escapes, or hide text. Query strings may hold none of them;
 form fields may hold tab, CR and LF (a textarea's line breaks). JSON bodies
-of the API get the same rule in ``marketplace.api.BoundedJSONParser``.
+of the API get the same rule in ``marketplace.api.BoundedJSONParser``, and a
+cookie holding one is dropped (a quoted value can spell NUL as ``\\000``).
 """
 
 import re
@@ -28,6 +29,25 @@ def _querydict_is_clean(data, *, allow_line_breaks: bool) -> bool:
         or any(has_control_characters(value, allow_line_breaks=allow_line_breaks) for value in values)
         for key, values in data.lists()
     )
+
+
+class ControlCharacterCookiesMiddleware:
+    """Cookies holding a control character are treated as absent.
+
+    Placed before the session middleware: a session key with a NUL would crash
+    the session lookup on every page. Refusing the request instead would not
+    help the person, whose browser sends the cookie again; dropping it gives
+    them a fresh session, whose cookie then replaces the bad one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, value in list(request.COOKIES.items()):
+            if has_control_characters(name + value, allow_line_breaks=False):
+                del request.COOKIES[name]
+        return self.get_response(request)
 
 
 class ControlCharactersMiddleware:

@@ -140,3 +140,13 @@ def test_line_breaks_inside_a_json_body_are_kept(client, maker, category):
     )
     assert response.status_code == 201, response.json()
     assert maker.products.get().description == "a\r\n\tb"
+
+
+# A quoted cookie value may spell a NUL in octal ("\000"): plain ASCII on the wire, a NUL after parsing.
+@pytest.mark.parametrize(
+    "cookie", ['sessionid="abcdefgh\\000ijkl"', 'sessionid="abcdefgh\\033ijkl"', 'csrftoken="\\000abc"']
+)
+def test_a_cookie_holding_a_control_character_is_treated_as_absent(client, category, cookie):
+    client.raise_request_exception = False
+    assert client.get("/", HTTP_COOKIE=cookie).status_code == 200
+    assert client.get("/api/cart", HTTP_COOKIE=cookie).status_code == 200

@@ -106,6 +106,17 @@ def test_thirty_wrong_passwords_get_throttled(client, staff, password):
     assert response.status_code == 429 or b"Too many failed login attempts" in response.content
 
 
+def test_guessing_the_code_is_throttled_too(client, staff_with_totp, password):
+    url = _sign_in_form(client)
+    _post_password(client, url, staff_with_totp.email, password)
+    good = totp_code(SECRET)
+    guesses = [f"{(int(good) + n) % 1_000_000:06d}" for n in range(1, 11)]
+    answers = [client.post("/accounts/2fa/authenticate/", {"code": code}) for code in guesses]
+    assert b"Too many failed login attempts" in answers[-1].content
+    client.post("/accounts/2fa/authenticate/", {"code": good})
+    assert not _signed_in(client)
+
+
 def test_wrong_passwords_across_many_emails_are_throttled_per_ip(client, staff):
     url = _sign_in_form(client)
     answers = [_post_password(client, url, f"guess{n}@example.com", "wrong-guess") for n in range(15)]
