@@ -183,3 +183,24 @@ def test_production_turns_the_rule_on_and_it_cannot_be_turned_off():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def test_the_first_staff_account_from_createsuperuser_confirms_its_email_then_sets_up_totp(
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The deployment guide's path: ``createsuperuser`` makes no allauth email record."""
+    import re
+
+    from marketplace.accounts.models import User
+
+    settings.STAFF_REQUIRE_MFA = True
+    admin_user = User.objects.create_superuser(email="ops@example.com", password="a-long-ops-passphrase-42")
+    url = _sign_in_form(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_password(client, url, admin_user.email, "a-long-ops-passphrase-42")
+    assert not _signed_in(client)
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)", mailoutbox[-1].body).group(1)
+    client.post(link)
+    assert _signed_in(client)
+    response = client.get("/staff/")
+    assert urlsplit(response["Location"]).path == "/accounts/2fa/totp/activate/"
