@@ -8,6 +8,7 @@ _MESSAGES = {
     400: ("bad_request", "The request could not be understood."),
     403: ("forbidden", "You do not have permission to do that."),
     404: ("not_found", "Not found."),
+    429: ("throttled", "Too many attempts in a short time. Wait a few minutes, then try again."),
     500: ("server_error", "Something went wrong on our side. It has been logged."),
 }
 
@@ -32,6 +33,11 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return _respond(request, 404)
+
+
+def too_many_requests(request, exception=None):
+    """allauth's rate limits (sign-in, sign-up, password reset) answer with this page."""
+    return _respond(request, 429)
 
 
 def server_error(request):
