@@ -1,10 +1,14 @@
-"""API-wide conventions: every error is JSON with a stable ``code`` field."""
+"""API-wide conventions: every error is JSON with a stable ``code`` field; request bodies are bounded."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status, throttling
 from rest_framework.response import Response
+from rest_framework.utils import json
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from marketplace.client_ip import client_ip
+from marketplace.control_characters import has_control_characters
 
 
 def _first_code(codes) -> str:
@@ -39,3 +43,58 @@ def exception_handler(exc, context):
 
 def error_response(code: str, detail: str, http_status: int = status.HTTP_400_BAD_REQUEST, **extra) -> Response:
     return Response({"code": code, "detail": detail, **extra}, status=http_status)
+
+
+class BoundedJSONParser(parsers.JSONParser):
+    """DRF's JSON parser with limits on nesting depth, and no control characters in strings.
+
+    Python's decoder recurses once per level, so ``[[[[…]]]]`` 100,000 deep is a
+    ``RecursionError`` (a 500) in the stock parser. Nothing the API takes is
+    nested more than a few levels; ``max_depth`` leaves room and refuses the rest.
+    Strings (keys too) may hold tab, CR and LF, like a form's textarea. The body's
+    size is bounded before this runs: DRF reads it through ``request.body``, which
+    refuses more than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``errors.bad_request`` says so).
+    """
+
+    max_depth = 20
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = parsers.get_encoding(parser_context or {})
+        try:
+            data = json.loads(
+                stream.read().decode(encoding), parse_constant=json.strict_constant if self.strict else None
+            )
+        except RecursionError:
+            raise exceptions.ParseError(f"JSON nested more than {self.max_depth} levels deep.") from None
+        except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from None
+        self._check(data)
+        return data
+
+    def _check(self, data) -> None:
+        # Iterative, so checking a deep document cannot recurse either.
+        pending = [(data, 1)]
+        while pending:
+            value, depth = pending.pop()
+            if isinstance(value, dict | list):
+                if depth > self.max_depth:
+                    raise exceptions.ParseError(f"JSON nested more than {self.max_depth} levels deep.")
+                if isinstance(value, dict):
+                    pending.extend((key, depth) for key in value)
+                    pending.extend((item, depth + 1) for item in value.values())
+                else:
+                    pending.extend((item, depth + 1) for item in value)
+            elif isinstance(value, str) and has_control_characters(value, allow_line_breaks=True):
+                raise exceptions.ParseError("Text may not contain control characters such as NUL.")
+
+
+class AnonRateThrottle(throttling.AnonRateThrottle):
+    """Keyed on ``client_ip``: DRF's own ident believes any ``X-Forwarded-For`` a client sends."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    def get_ident(self, request):
+        return client_ip(request)

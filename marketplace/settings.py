@@ -33,6 +33,12 @@ DEBUG = env_bool("DEBUG", DJANGO_ENV == "development")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Azure App Service terminates TLS in front of the app and appends the client to X-Forwarded-For.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", PRODUCTION)
+# How many X-Forwarded-For hops (from the right) our own proxies add; rate limits key on the
+# address found there (marketplace/client_ip.py, allauth, DRF). 0: the socket's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 
 def _require_production_settings() -> None:
@@ -65,7 +71,7 @@ if PRODUCTION:
     _require_production_settings()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "marketplace.staff_site.StaffAdminConfig",  # django.contrib.admin, signed into through allauth
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -94,11 +100,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "marketplace.control_characters.ControlCharacterCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: its 400 page is drawn in the site's layout.
+    "marketplace.control_characters.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -245,7 +254,9 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000 if PRODUCTION else 0
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies other than uploaded files (form fields, API JSON, webhook events).
+# Nothing legitimate comes near 1 MiB; photos are files and don't count against it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=64 * 1024)
 
 # --- Email --------------------------------------------------------------------
 SENDGRID_API_KEY = env_str("SENDGRID_API_KEY")
@@ -313,13 +324,20 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-# ACCOUNT_RATE_LIMITS is left at allauth's defaults (login failures, sign-ups,
-# password resets and confirmation emails are all limited per IP/key).
+# allauth's defaults limit sign-ups, password resets and confirmation emails per
+# IP/key. Failed logins (and wrong two-factor codes) are spelled out because the
+# staff dashboard signs in here too: 5 per 5 minutes per account, 10 a minute per
+# client address across accounts (a tighter per-address limit would lock out
+# shoppers behind a shared carrier NAT).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# Staff must have two-factor set up before any dashboard page opens (see marketplace/staff_site.py).
+# Always on in production; elsewhere the demo staff account works without it unless this is set.
+STAFF_REQUIRE_MFA = PRODUCTION or env_bool("STAFF_REQUIRE_MFA", False)
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
@@ -327,14 +345,19 @@ LOGIN_URL = "account_login"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "marketplace.accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "marketplace.accounts.authentication.SessionAuthentication",  # CSRF for guests too
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "marketplace.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "marketplace.api.AnonRateThrottle",
+        "marketplace.api.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),
@@ -343,7 +366,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# Wrong API tokens per client address: over the limit, 429 until the window ends.
+API_AUTH_FAILURE_LIMIT = env_int("API_AUTH_FAILURE_LIMIT", 20, minimum=1)
+API_AUTH_FAILURE_WINDOW = env_int("API_AUTH_FAILURE_WINDOW", 600, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
     "DESCRIPTION": "Shops, products, carts, orders and payments of the marketplace.",
@@ -369,7 +396,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
-if env_bool("BEHIND_TLS_PROXY", PRODUCTION):
+if BEHIND_TLS_PROXY:
     # Azure App Service terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # the platform's health probe speaks plain HTTP

@@ -12,6 +12,7 @@ admin.site.site_title = settings.SITE_NAME
 handler400 = "marketplace.errors.bad_request"
 handler403 = "marketplace.errors.permission_denied"
 handler404 = "marketplace.errors.page_not_found"
+handler429 = "marketplace.errors.too_many_requests"  # read by allauth's rate limits, not by Django
 handler500 = "marketplace.errors.server_error"
 
 urlpatterns = [

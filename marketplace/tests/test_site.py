@@ -118,3 +118,14 @@ def test_static_pages_ship_under_100_kb_compressed():
     files = [static / "css/site.css", static / "js/site.js", static / "js/vendor/htmx-2.0.11.min.js"]
     total = sum(len(gzip.compress(f.read_bytes())) for f in files)
     assert total < 100 * 1024, total
+
+
+def test_too_many_sign_in_attempts_get_the_site_429_page(client):
+    answers = [
+        client.post("/accounts/login/", {"login": f"nobody{n}@example.com", "password": "wrong-guess"})
+        for n in range(31)
+    ]
+    assert answers[-1].status_code == 429
+    html = answers[-1].content.decode()
+    assert "Too many attempts" in html
+    assert 'class="skip-link"' in html  # the site's layout

@@ -1,0 +1,58 @@
+"""The staff dashboard (Django's admin at /staff/), signed into through allauth only.
+
+Django's own admin login form knows nothing of allauth's rate limits or its
+two-factor step, so it is never shown: ``/staff/login/`` hands over to the
+site's sign-in page (``secure_admin_login``), where a user with TOTP set up
+must give a code after the password, and failed attempts are limited
+(``ACCOUNT_RATE_LIMITS``).
+
+With ``STAFF_REQUIRE_MFA`` (always on in production) a staff member without
+two-factor set up can use no dashboard page except sign-out: every other one
+sends them to set up TOTP first. Staff sessions cannot skip the code step,
+since allauth runs it on every login of a user who has an authenticator.
+"""
+
+from functools import update_wrapper
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+# allauth is imported inside the functions: this module is loaded with the app registry, before models.
+
+
+def staff_must_set_up_two_factor(user) -> bool:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return bool(settings.STAFF_REQUIRE_MFA and user.is_staff and not is_mfa_enabled(user))
+
+
+class StaffAdminSite(admin.AdminSite):
+    def login(self, request, extra_context=None):
+        from allauth.account.decorators import secure_admin_login
+
+        # Anonymous visitors go to allauth's sign-in page and come back here, signed in.
+        return secure_admin_login(super().login)(request, extra_context)
+
+    def admin_view(self, view, cacheable=False):
+        checked = super().admin_view(view, cacheable)
+
+        def inner(request, *args, **kwargs):
+            if (
+                self.has_permission(request)
+                and staff_must_set_up_two_factor(request.user)
+                and request.path != reverse("admin:logout", current_app=self.name)
+            ):
+                messages.warning(request, "Set up two-factor authentication to use the staff dashboard.")
+                return HttpResponseRedirect(reverse("mfa_activate_totp"))
+            return checked(request, *args, **kwargs)
+
+        return update_wrapper(inner, checked)
+
+
+class StaffAdminConfig(AdminConfig):
+    """``django.contrib.admin`` with the site above as ``admin.site``."""
+
+    default_site = "marketplace.staff_site.StaffAdminSite"
