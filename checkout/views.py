@@ -46,17 +46,22 @@ def cart_add_view(request):
 @require_POST
 def cart_item_update(request, item_id: int):
     item = cart_item_for_request(request, item_id=item_id)
+    refused = False
     if request.POST.get("action") == "remove":
         cart_item_remove(item=item)
     else:
         form = QuantityForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Quantity must be a whole number from 1 to 999.")
+            refused = True
+            messages.error(request, f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.")
         else:
             try:
                 cart_item_set_quantity(item=item, quantity=form.cleaned_data["quantity"])
             except CartError as exc:
+                refused = True
                 messages.error(request, f"{item.product.title}: {exc}")
     if request.htmx:
-        return cart_page(request)
+        response = cart_page(request)
+        response.status_code = 422 if refused else 200
+        return response
     return redirect("checkout:cart")

@@ -126,4 +126,4 @@ def shop_settings(request):
         "image_kinds": [("logo", "Logo"), ("banner", "Banner")],
         "shop_marker": _shop_marker(vendor),
     }
-    return render(request, template, context)
+    return render(request, template, context, status=422 if form.errors and request.htmx else 200)
