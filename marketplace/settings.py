@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "marketplace.context_processors.site",
                 "checkout.context_processors.cart",
+                "vendors.context_processors.shop",
             ],
         },
     }

@@ -13,6 +13,11 @@ def vendor_get_public_by_id(*, vendor_id: int) -> Vendor:
     return get_object_or_404(Vendor.objects.visible(), pk=vendor_id)
 
 
+def user_has_shop(*, user) -> bool:
+    """Whether the user owns a shop, in any status (a pending or suspended shop still has its dashboard)."""
+    return user.is_authenticated and Vendor.objects.filter(owner=user).exists()
+
+
 def vendor_for_user(*, user) -> Vendor:
     """The signed-in user's own shop, or 404 (anonymous users and shoppers have none)."""
     if not user.is_authenticated:

@@ -9,8 +9,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from catalog.selectors import STOREFRONT_SORTS, product_list_for_vendor_storefront
 
 from .forms import VendorRegistrationForm, VendorSettingsForm
-from .models import Vendor
-from .selectors import vendor_for_user, vendor_get_visible
+from .selectors import user_has_shop, vendor_for_user, vendor_get_visible
 from .services.shops import VendorError, vendor_image_set, vendor_register, vendor_update
 
 
@@ -45,7 +44,7 @@ def _form_errors_from(exc: VendorError, form) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request):
-    if Vendor.objects.filter(owner=request.user).exists():
+    if user_has_shop(user=request.user):
         messages.info(request, "You already have a shop.")
         return redirect("vendors:dashboard")
     form = VendorRegistrationForm(request.POST or None)

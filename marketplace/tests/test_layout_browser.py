@@ -115,6 +115,8 @@ def test_photo_manager_keeps_the_alt_text_box_usable(live_server, browser, shop_
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
     page = context.new_page()
     page.goto(f"{live_server.url}/shops/dashboard/products/{mug.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # the maker's header fits
+    page.locator(".site-header").screenshot(path=os.path.join(shots, f"maker-header-{viewport}.png"))
     item = page.locator(".image-item").first
     thumb, controls = item.locator(".manager-thumb").bounding_box(), item.locator(".image-controls").bounding_box()
     alt = item.get_by_label("Alt text").bounding_box()
