@@ -25,6 +25,7 @@ def _search_page(request, *, template: str, category: Category | None = None, ex
         "sorts": SORTS,
         "price_buckets": PRICE_BUCKETS,
         "categories": selectors.category_tree(),
+        "ratings_exist": selectors.any_visible_product_rated(),
         "category": category,
         **(extra or {}),
     }

@@ -40,6 +40,19 @@ def category_tree() -> list[Category]:
     )
 
 
+def any_visible_product_rated() -> bool:
+    """Whether any product a shopper can see has a rating: until one has, rating filters and sorts can't work.
+
+    One indexed EXISTS, cached under the catalogue version: whatever writes a rating must call
+    ``catalogue_changed()`` (as every product write does), which also refreshes this answer.
+    """
+    return cache.get_or_set(
+        f"ratings-exist:{catalogue_version()}",
+        lambda: Product.objects.visible().filter(rating_count__gt=0).exists(),
+        3600,
+    )
+
+
 def category_names() -> dict[int, tuple[str, str]]:
     """Every category's (name, slug) by id, for facets; cached under the catalogue version."""
     return cache.get_or_set(
