@@ -37,7 +37,7 @@ class Order(models.Model):
         ]
 
     def __str__(self):
-        return f"Order {self.pk} from {self.vendor_id}"
+        return f"Order {self.pk} from {self.vendor.name}"
 
 
 class OrderItem(models.Model):
