@@ -20,9 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
-def _page_for(browser, live_server, user=None):
+def _page_for(browser, live_server, user=None, *, javascript=True):
     """A phone-sized page, logged in as ``user`` (through a real session) when one is given."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=javascript)
     if user is not None:
         client = Client()
         client.force_login(user)
@@ -121,3 +121,27 @@ def test_api_token_form_shows_a_missing_name(live_server, browser, shopper):
     page.get_by_role("button", name="Create token").click()
     expect(page.locator("#api-tokens")).to_contain_text("This field is required.")
     assert page.errors == []
+
+
+def test_without_javascript_the_same_forms_post_and_show_their_errors(live_server, browser, vendor_a, shopper):
+    product = ProductFactory(vendor=vendor_a, title="Last jug", stock_quantity=1)
+    page = _page_for(browser, live_server, javascript=False)
+    page.goto(f"{live_server.url}{product.get_absolute_url()}")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator(".messages")).to_contain_text("Added Last jug to your cart.")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator(".messages")).to_contain_text("Only 1 left.")
+    page.goto(f"{live_server.url}/cart/")
+    page.get_by_label("Quantity").fill("0")
+    page.get_by_role("button", name="Update").click()
+    expect(page.locator(".messages")).to_contain_text("Quantity must be a whole number from 1 to 999.")
+    page.context.close()
+
+    page = _page_for(browser, live_server, shopper, javascript=False)
+    page.goto(f"{live_server.url}/shops/register/")
+    page.get_by_label("Shop name").fill("Kiln & Co")
+    page.get_by_label("Country").fill("G1")
+    page.get_by_role("button", name="Open my shop").click()
+    expect(page.locator("#shop-form")).to_contain_text("That shop name is taken.")
+    expect(page.locator("#shop-form")).to_contain_text("Use the two-letter country code, e.g. GB.")
+    page.context.close()
