@@ -3,14 +3,13 @@ from decimal import Decimal
 from django import forms
 
 from catalog.models import MAX_PRICE, Category, Product
+from catalog.selectors import category_choices
 
 
 class ProductForm(forms.Form):
     title = forms.CharField(max_length=140)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=10000)
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.select_related("parent").order_by("parent__name", "name")
-    )
+    category = forms.ModelChoiceField(queryset=Category.objects.all())
     tags = forms.CharField(required=False, help_text="Comma-separated, up to 13: e.g. stoneware, mug, blue")
     price = forms.DecimalField(min_value=Decimal("0.01"), max_value=MAX_PRICE, max_digits=12, decimal_places=2)
     stock_quantity = forms.IntegerField(min_value=0, max_value=1_000_000, initial=1, label="In stock")
@@ -28,7 +27,9 @@ class ProductForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].label_from_instance = lambda c: f"{c.parent.name} › {c.name}" if c.parent else c.name
+        # Parents first, each followed by its children indented (the queryset still validates the choice).
+        category = self.fields["category"]
+        category.choices = [("", category.empty_label), *category_choices()]
 
     def clean_tags(self):
         return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]

@@ -44,7 +44,7 @@ def image_upload(request, product_id: int):
     product = selectors.product_get_for_owner(user=request.user, product_id=product_id)
     files = request.FILES.getlist("images")
     if not files:
-        return _respond(request, product, errors=["Choose one or more photos to upload."], status=400)
+        return _respond(request, product, errors=["Choose one or more photos to upload."], status=422)
     errors, added = [], 0
     for uploaded in files:
         try:
@@ -54,7 +54,7 @@ def image_upload(request, product_id: int):
             errors.append(f"{uploaded.name}: {exc}")
     if added and not (request.htmx or request.headers.get("X-Uploader") == "1"):
         messages.success(request, f"{added} photo{'s' if added != 1 else ''} added.")
-    return _respond(request, product, errors=errors, status=400 if errors and not added else 200)
+    return _respond(request, product, errors=errors, status=422 if errors and not added else 200)
 
 
 @login_required
@@ -77,9 +77,9 @@ def image_update(request, product_id: int, image_id: int):
                 ids[i], ids[j] = ids[j], ids[i]
                 product_image_reorder(product=image.product, ordered_ids=ids)
         else:
-            return _respond(request, image.product, errors=["Unknown action."], status=400)
+            return _respond(request, image.product, errors=["Unknown action."], status=422)
     except ProductImageError as exc:
-        return _respond(request, image.product, errors=[str(exc)], status=400)
+        return _respond(request, image.product, errors=[str(exc)], status=422)
     return _respond(request, image.product)
 
 
@@ -92,6 +92,6 @@ def image_reorder(request, product_id: int):
         product_image_reorder(product=product, ordered_ids=ids)
     except (ValueError, ProductImageError) as exc:
         return _respond(
-            request, product, errors=[str(exc) if isinstance(exc, ProductImageError) else "Bad order."], status=400
+            request, product, errors=[str(exc) if isinstance(exc, ProductImageError) else "Bad order."], status=422
         )
     return _respond(request, product)

@@ -1,6 +1,5 @@
 import hashlib
 
-from django.contrib import messages
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -14,17 +13,21 @@ from .search import CACHE_SECONDS, PRICE_BUCKETS, SORTS, SearchError, SearchPara
 
 
 def _search_page(request, *, template: str, category: Category | None = None, extra: dict | None = None):
+    search_error = ""
     try:
         params = search_params_parse(request.GET, default_category=category)
     except SearchError as exc:
-        # A friendly word and the unfiltered page, never an error page.
-        messages.warning(request, f"{exc} Showing everything instead.")
+        # A friendly word next to the form and the unfiltered results, never an error page. Not a flash
+        # message: an HTMX answer would leave it unseen until some later page.
+        search_error = f"{exc} Showing everything instead."
         params = SearchParams(category=category)
     context = {
+        "search_error": search_error,
         "params": params,
         "sorts": SORTS,
         "price_buckets": PRICE_BUCKETS,
         "categories": selectors.category_tree(),
+        "ratings_exist": selectors.any_visible_product_rated(),
         "category": category,
         **(extra or {}),
     }

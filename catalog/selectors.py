@@ -40,6 +40,41 @@ def category_tree() -> list[Category]:
     )
 
 
+CATEGORY_INDENT = "\xa0\xa0\xa0"  # no-break spaces: a <select> keeps them
+
+
+def category_choices() -> list[tuple[int, str]]:
+    """Every category as (id, label) for a menu: each parent, then its children indented under it.
+
+    One query; siblings keep the categories' own order (position, then name), at any depth.
+    """
+    children: dict[int | None, list[Category]] = {}
+    for category in Category.objects.all():
+        children.setdefault(category.parent_id, []).append(category)
+    choices: list[tuple[int, str]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for category in children.get(parent_id, []):
+            choices.append((category.pk, CATEGORY_INDENT * depth + category.name))
+            walk(category.pk, depth + 1)
+
+    walk(None, 0)
+    return choices
+
+
+def any_visible_product_rated() -> bool:
+    """Whether any product a shopper can see has a rating: until one has, rating filters and sorts can't work.
+
+    One indexed EXISTS, cached under the catalogue version: whatever writes a rating must call
+    ``catalogue_changed()`` (as every product write does), which also refreshes this answer.
+    """
+    return cache.get_or_set(
+        f"ratings-exist:{catalogue_version()}",
+        lambda: Product.objects.visible().filter(rating_count__gt=0).exists(),
+        3600,
+    )
+
+
 def category_names() -> dict[int, tuple[str, str]]:
     """Every category's (name, slug) by id, for facets; cached under the catalogue version."""
     return cache.get_or_set(

@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "marketplace.context_processors.site",
                 "checkout.context_processors.cart",
+                "vendors.context_processors.shop",
             ],
         },
     }
@@ -427,6 +428,8 @@ elif AZURE_ACCOUNT_NAME:
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The site's own English wording where a library's differs (allauth's "Sign In" -> "Log in").
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Logging ------------------------------------------------------------------

@@ -69,7 +69,7 @@ class Order(models.Model):
         ]
 
     def __str__(self):
-        return f"Order {self.number}"
+        return f"Order {self.number} from {self.vendor.name}"
 
     def get_absolute_url(self):
         from django.urls import reverse

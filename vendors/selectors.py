@@ -21,6 +21,11 @@ def vendor_map_marker(*, vendor: Vendor) -> list[dict]:
     return [{"lat": vendor.latitude, "lng": vendor.longitude, "label": label, "url": vendor.get_absolute_url()}]
 
 
+def user_has_shop(*, user) -> bool:
+    """Whether the user owns a shop, in any status (a pending or suspended shop still has its dashboard)."""
+    return user.is_authenticated and Vendor.objects.filter(owner=user).exists()
+
+
 def vendor_for_user(*, user) -> Vendor:
     """The signed-in user's own shop, or 404 (anonymous users and shoppers have none)."""
     if not user.is_authenticated:

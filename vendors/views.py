@@ -6,8 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from .forms import VendorRegistrationForm, VendorSettingsForm
-from .models import Vendor
-from .selectors import vendor_for_user, vendor_map_marker
+from .selectors import user_has_shop, vendor_for_user, vendor_map_marker
 from .services.shops import VendorError, vendor_image_set, vendor_register, vendor_update
 
 
@@ -18,7 +17,7 @@ def _form_errors_from(exc: VendorError, form) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request):
-    if Vendor.objects.filter(owner=request.user).exists():
+    if user_has_shop(user=request.user):
         messages.info(request, "You already have a shop.")
         return redirect("vendors:dashboard")
     form = VendorRegistrationForm(request.POST or None)
@@ -93,4 +92,4 @@ def shop_settings(request):
         "image_kinds": [("logo", "Logo"), ("banner", "Banner")],
         "shop_marker": vendor_map_marker(vendor=vendor),
     }
-    return render(request, template, context)
+    return render(request, template, context, status=422 if form.errors and request.htmx else 200)

@@ -1,6 +1,8 @@
+import re
+
 import pytest
 
-from catalog.models import Product
+from catalog.models import Category, Product
 from catalog.tests.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +132,23 @@ def test_an_image_id_of_another_product_is_404_even_for_its_owner(client, vendor
     client.force_login(vendor_a.owner)
     response = client.post(f"/shops/dashboard/products/{mine.pk}/images/{image.pk}", {"action": "delete"})
     assert response.status_code == 404
+
+
+def test_category_choices_list_each_parent_then_its_children_indented(client, vendor_a):
+    home = CategoryFactory(name="Home", slug="home")
+    art = CategoryFactory(name="Art", slug="art")
+    CategoryFactory(name="Prints", slug="prints", parent=art)
+    CategoryFactory(name="Ceramics", slug="ceramics", parent=home)
+    CategoryFactory(name="Textiles", slug="textiles", parent=home)
+    client.force_login(vendor_a.owner)
+    html = client.get("/shops/dashboard/products/new/").content.decode()
+    select = html[
+        html.index('<select name="category"') : html.index("</select>", html.index('<select name="category"'))
+    ]
+    labels = re.findall(r"<option value=\"\d*\"[^>]*>([^<]*)</option>", select)
+    indent = "\xa0\xa0\xa0"
+    assert labels[1:] == ["Art", f"{indent}Prints", "Home", f"{indent}Ceramics", f"{indent}Textiles"]
+    # A child category is still a valid choice.
+    ceramics = Category.objects.get(slug="ceramics")
+    client.post("/shops/dashboard/products/new/", _form(ceramics))
+    assert Product.objects.get(vendor=vendor_a).category == ceramics

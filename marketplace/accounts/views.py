@@ -26,7 +26,7 @@ def account_page(request):
     template = "accounts/account.html"
     if request.htmx:
         template += "#tokens"
-    return render(request, template, context)
+    return render(request, template, context, status=422 if form.errors and request.htmx else 200)
 
 
 @login_required

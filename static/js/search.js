@@ -17,8 +17,16 @@
         min.value = Number(lo.value) > 0 ? lo.value : "";
         max.value = Number(hi.value) < Number(hi.max) ? hi.value : "";
       }
+      // Typed prices move the handles too (a range input clamps a value outside its min..max itself).
+      function fromInputs() {
+        lo.value = min.value === "" ? lo.min : min.value;
+        hi.value = max.value === "" ? hi.max : max.value;
+      }
+      fromInputs();
       lo.addEventListener("input", fromSliders);
       hi.addEventListener("input", fromSliders);
+      min.addEventListener("input", fromInputs);
+      max.addEventListener("input", fromInputs);
       lo.addEventListener("change", function () { min.dispatchEvent(new Event("change", { bubbles: true })); });
       hi.addEventListener("change", function () { max.dispatchEvent(new Event("change", { bubbles: true })); });
     });

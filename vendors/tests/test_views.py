@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 import pytest
 
+from catalog.tests.factories import ProductFactory
 from vendors.models import Vendor
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +158,13 @@ def test_moving_the_pin_keeps_it_and_a_new_town_replaces_it(client, vendor_a):
     client.post("/shops/dashboard/settings/", base | {"town": "York", "latitude": "51.4", "longitude": "-2.3"})
     vendor_a.refresh_from_db()
     assert round(vendor_a.latitude, 1) == 54.0
+
+
+def test_storefront_and_product_list_show_money_as_the_rest_of_the_site(client, vendor_a):
+    Vendor.objects.filter(pk=vendor_a.pk).update(shipping_flat=Decimal("4.50"), free_shipping_over=Decimal("1200"))
+    product = ProductFactory(vendor=vendor_a, price=Decimal("520.00"))
+    html = client.get("/shops/kiln-co/").content.decode()
+    assert "Shipping: $4.50 per order, free on orders over $1,200.00." in html
+    client.force_login(vendor_a.owner)
+    table = client.get("/shops/dashboard/products/").content.decode()
+    assert "<td>$520.00</td>" in table and product.title in table
