@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from catalog.models import Product
+from catalog.models import LISTED_PRODUCT, Product
 from marketplace.money import round_money
 
 from .models import Cart, CartItem
@@ -29,9 +29,10 @@ def purchase_problem(*, product: Product, quantity: int, held: int = 0) -> str |
     hold is theirs, never counted against them.
     """
     vendor = product.vendor
-    if product.status != Product.Status.ACTIVE:
+    # The one "visible to shoppers" rule (catalog.models / vendors.models), not spelled again here.
+    if not LISTED_PRODUCT.holds(product):
         return "This item is no longer for sale."
-    if vendor.status != "approved" or not vendor.payouts_enabled:
+    if not vendor.is_visible:
         return f"{vendor.name} isn't selling at the moment."
     if vendor.on_holiday:
         return f"{vendor.name} is on holiday: buying is paused."
