@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from marketplace.admin import ReadOnlyAdmin
+
 from .models import Cart, CartItem, Checkout, FollowUp, PaymentRecord
 
 
@@ -36,37 +38,19 @@ class CheckoutAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentRecord)
-class PaymentRecordAdmin(admin.ModelAdmin):
+class PaymentRecordAdmin(ReadOnlyAdmin):
     """The payment audit log: read-only."""
 
     list_display = ["created_at", "checkout", "kind", "stripe_id", "amount", "detail"]
     list_filter = ["kind"]
     search_fields = ["stripe_id", "checkout__pk", "checkout__email"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(ReadOnlyAdmin):
     """What each payment still owes (transfers, receipts, shop emails); "Failed for good" needs staff."""
 
     list_display = ["created_at", "checkout", "order", "kind", "recipient", "status", "attempts", "last_error"]
     list_filter = ["status", "kind"]
     search_fields = ["checkout__pk", "order__pk", "recipient"]
     list_select_related = ["checkout", "order"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -21,13 +21,8 @@ class InvalidatesCatalogueMixin:
         transaction.on_commit(catalogue_changed)
 
 
-@admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
-    """Every Stripe webhook event received, once each: read-only."""
-
-    list_display = ["received_at", "type", "event_id", "account", "processed_at", "error"]
-    list_filter = ["type", "livemode"]
-    search_fields = ["event_id", "account"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An audit trail in the dashboard: staff read it; only the domain's own services write it."""
 
     def has_add_permission(self, request):
         return False
@@ -37,3 +32,12 @@ class StripeEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    """Every Stripe webhook event received, once each: read-only."""
+
+    list_display = ["received_at", "type", "event_id", "account", "processed_at", "error"]
+    list_filter = ["type", "livemode"]
+    search_fields = ["event_id", "account"]

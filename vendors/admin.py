@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
 
-from marketplace.admin import InvalidatesCatalogueMixin
+from marketplace.admin import InvalidatesCatalogueMixin, ReadOnlyAdmin
 
 from .models import Vendor, VendorStatusChange
 from .services.shops import VendorError, vendor_status_change
@@ -81,16 +81,7 @@ class VendorAdmin(InvalidatesCatalogueMixin, admin.ModelAdmin):
 
 
 @admin.register(VendorStatusChange)
-class VendorStatusChangeAdmin(admin.ModelAdmin):
+class VendorStatusChangeAdmin(ReadOnlyAdmin):
     list_display = ["vendor", "from_status", "to_status", "changed_by", "changed_at"]
     list_filter = ["to_status"]
     search_fields = ["vendor__name", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -143,29 +143,13 @@ def test_a_retryable_transfer_failure_waits_and_then_succeeds(placed_checkout, m
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_runs_do_each_follow_up_once(placed_checkout, monkeypatch):
     """Beat firing while a slow run is still going, or two schedulers by mistake: rows are claimed under lock."""
-    import threading
-
-    from django.db import connection
-
     from checkout.followups import followups_run_due
+    from marketplace.tests.concurrency import run_at_once
 
     card_pay(placed_checkout)
     monkeypatch.setattr(tasks.after_payment, "delay", _broker_down)
     checkout_sync_payment(intent_id=placed_checkout.payment_intent_id)
     later = timezone.now() + timedelta(minutes=10)
-    start = threading.Barrier(4)
-
-    def run():
-        try:
-            start.wait()
-            followups_run_due(now=later)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert not [o for o in run_at_once(lambda: followups_run_due(now=later), times=4) if isinstance(o, Exception)]
     assert _recipients() == sorted([placed_checkout.email, "ana@example.com", "ben@example.com"])
     assert PaymentRecord.objects.filter(checkout=placed_checkout, kind="transfer").count() == 2

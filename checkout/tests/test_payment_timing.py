@@ -4,7 +4,6 @@ run, amounts Stripe won't take, a failed 3-D Secure, a second or mismatched paym
 Each test reproduces a defect of issue #10 and failed before its fix.
 """
 
-import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -12,7 +11,6 @@ from decimal import Decimal
 import pytest
 import requests
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from catalog.models import Product
@@ -28,6 +26,7 @@ from checkout.payments import (
 from checkout.placement import Address, CheckoutError, checkout_place, checkouts_expire_due
 from checkout.services import cart_add, cart_item_set_quantity
 from marketplace.stripe_client import stripe_client
+from marketplace.tests.concurrency import run_at_once
 from orders.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -256,24 +255,10 @@ def test_two_tabs_placing_at_once_make_one_checkout(shopper, vendor_a):
     mug = ProductFactory(vendor=vendor_a, stock_quantity=1)
     cart = Cart.objects.create(user=shopper)
     cart_add(cart=cart, product=mug)
-    start = threading.Barrier(4)
-    placed, errors = [], []
-
-    def place():
-        try:
-            start.wait()
-            placed.append(checkout_place(cart=cart, email=shopper.email, address=ADDRESS, user=shopper).pk)
-        except Exception as exc:  # any failure is the test's finding
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=place) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and len(set(placed)) == 1
+    outcomes = run_at_once(
+        lambda: checkout_place(cart=cart, email=shopper.email, address=ADDRESS, user=shopper).pk, times=4
+    )
+    assert all(isinstance(o, int) for o in outcomes) and len(set(outcomes)) == 1, outcomes
     assert Checkout.objects.count() == 1
     assert Product.objects.get(pk=mug.pk).stock_quantity == 0
 

@@ -1,14 +1,13 @@
 """Hourly order chores: reminders to shops (once per order) and delivery after N days (once), also when two
 runs overlap."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
+from marketplace.tests.concurrency import run_at_once
 from orders.housekeeping import orders_deliver_due, orders_remind_unshipped
 from orders.models import Order
 from orders.services import order_mark_shipped
@@ -55,21 +54,7 @@ def test_two_runs_at_once_deliver_and_remind_once(shopper, vendor_a):
     order_mark_shipped(order=order, by=vendor_a.owner, carrier="DPD", tracking_number="1")
     Order.objects.filter(pk=other.pk).update(paid_at=timezone.now() - timedelta(days=30))
     later = timezone.now() + timedelta(days=30)
-    start = threading.Barrier(2)
-    results = []
-
-    def run():
-        try:
-            start.wait()
-            results.append((orders_deliver_due(now=later), orders_remind_unshipped(now=later)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_at_once(lambda: (orders_deliver_due(now=later), orders_remind_unshipped(now=later)), times=2)
     assert sorted(r[0] for r in results) == [0, 1]
     assert sum(r[1] for r in results) == 1
     assert order.status_changes.filter(to_status="delivered").count() == 1
