@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marketplace.context_processors.site",
+                "marketplace.context_processors.notifications",
                 "checkout.context_processors.cart",
                 "vendors.context_processors.shop",
             ],

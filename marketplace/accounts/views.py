@@ -1,7 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
+
+from marketplace.notifications import notification_for_user, notifications_for_user, notifications_mark_read
 
 from .forms import ApiTokenForm
 from .selectors import api_token_for_user
@@ -36,3 +41,31 @@ def api_token_revoke_view(request, token_id: int):
     api_token_revoke(token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("account")
+
+
+# --- Notifications (the bell) ------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(notifications_for_user(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id: int):
+    """Mark one read; with ``open`` in the form, go on to what it is about."""
+    notification = notification_for_user(user=request.user, notification_id=notification_id)
+    notifications_mark_read(user=request.user, ids=[notification.pk])
+    if request.POST.get("open") and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect(notification.url)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = notifications_mark_read(user=request.user)
+    messages.success(request, f"{count} notification{pluralize(count)} marked read." if count else "Nothing unread.")
+    return redirect("notifications")
