@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import message_views, views
 
 app_name = "orders_shop"
 urlpatterns = [
     path("", views.shop_inbox, name="inbox"),
     path("<str:number>/", views.shop_order, name="order"),
     path("<str:number>/status", views.shop_order_status, name="status"),
+    path("<str:number>/messages", message_views.shop_order_message, name="messages"),
 ]
