@@ -19,11 +19,17 @@ from .services import OrderError
 
 def thread_context(order, *, from_shop: bool, form=None, error=None) -> dict:
     url_name = "orders_shop:messages" if from_shop else "orders:messages"
+    return thread_context_for(order, post_url=reverse(url_name, args=[order.number]), from_shop=from_shop,
+                              form=form, error=error)  # fmt: skip
+
+
+def thread_context_for(order, *, post_url: str, from_shop: bool, form=None, error=None) -> dict:
+    """What ``orders/_thread.html`` draws, posting to ``post_url`` (also used by the guest's signed page)."""
     return {
         "thread": order_messages(order=order),
         "thread_form": form or MessageForm(),
         "thread_error": error,
-        "thread_post_url": url_name,
+        "thread_post_url": post_url,
         "viewer_is_shop": from_shop,
     }
 
