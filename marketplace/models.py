@@ -37,6 +37,7 @@ class Notification(models.Model):
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=500, blank=True, help_text="A path on this site.")
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="When a digest email included it (once).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -212,6 +212,7 @@ CELERY_BEAT_SCHEDULE = {
     "run-due-payment-followups": {"task": "checkout.tasks.run_due_followups", "schedule": 60.0},
     "refresh-search-words": {"task": "catalog.tasks.refresh_search_words", "schedule": 3600.0},
     "orders-housekeeping": {"task": "orders.tasks.orders_housekeeping", "schedule": 3600.0},
+    "notifications-digest": {"task": "marketplace.tasks.notifications_digest", "schedule": 86400.0},
 }
 
 # --- Files --------------------------------------------------------------------

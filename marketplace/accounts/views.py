@@ -8,9 +8,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from marketplace.notifications import notification_for_user, notifications_for_user, notifications_mark_read
 
-from .forms import ApiTokenForm
+from .forms import ApiTokenForm, EmailPreferencesForm
+from .models import User
 from .selectors import api_token_for_user
-from .services import AccountError, api_token_create, api_token_revoke
+from .services import AccountError, api_token_create, api_token_revoke, email_preferences_update
 
 
 @login_required
@@ -69,3 +70,20 @@ def notification_read_all(request):
     count = notifications_mark_read(user=request.user)
     messages.success(request, f"{count} notification{pluralize(count)} marked read." if count else "Nothing unread.")
     return redirect("notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_preferences(request):
+    user = request.user
+    form = EmailPreferencesForm(
+        request.POST or None, initial={"email_digest": user.email_digest, "email_news": user.email_news}
+    )
+    if request.method == "POST" and form.is_valid():
+        email_preferences_update(
+            user=user, digest=form.cleaned_data["email_digest"], news=form.cleaned_data["email_news"]
+        )
+        messages.success(request, "Email preferences saved.")
+        return redirect("email_preferences")
+    fields = [(form[name], User._meta.get_field(name)) for name in ("email_digest", "email_news")]
+    return render(request, "accounts/email_preferences.html", {"form": form, "fields": fields})
