@@ -34,8 +34,8 @@ def test_an_order_is_titled_by_its_shops_name(client, superuser, shopper, vendor
     cart_add(cart=cart, product=ProductFactory(vendor=vendor_a, price=Decimal("20.00")))
     address = Address(name="Sasha Shopper", line1="1 High St", city="Bath", postcode="BA1 1AA", country="gb")
     order = checkout_place(cart=cart, email=shopper.email, address=address, user=shopper).orders.get()
-    assert str(order) == f"Order {order.pk} from Kiln & Co"
+    assert str(order) == f"Order {order.number} from Kiln & Co"
     client.force_login(superuser)
     html = client.get(f"/staff/orders/order/{order.pk}/change/").content.decode()
-    assert f"Order {order.pk} from Kiln &amp; Co" in html
+    assert f"Order {order.number} from Kiln &amp; Co" in html
     assert f"from {vendor_a.pk}<" not in html
