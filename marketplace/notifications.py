@@ -32,7 +32,8 @@ def notify(*, user, kind: str, text: str, url: str = "") -> None:
     def create():
         Notification.objects.create(user_id=user_id, kind=kind[:40], text=text, url=url[:500])
 
-    transaction.on_commit(create)
+    # robust: the change it reports is committed; a failed notification is logged, never a 500 after the fact.
+    transaction.on_commit(create, robust=True)
 
 
 def notifications_for_user(*, user):

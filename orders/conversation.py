@@ -5,14 +5,19 @@ Who may read and write a thread is decided by the order's access helpers (``orde
 when they have an account, notified, after the message is committed.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from marketplace.emails import email_enqueue, render_email
 from marketplace.notifications import notify
 
 from .models import Order, OrderMessage
 from .services import OrderError
+
+MESSAGES_PER_HOUR = 10
 
 
 def order_messages(*, order: Order):
@@ -34,6 +39,17 @@ def order_message_post(*, order: Order, by, body: str, from_shop: bool) -> Order
             f"Keep the message under {OrderMessage.BODY_MAX} characters ({len(body)} now).", code="message_too_long"
         )
     with transaction.atomic():
+        # One side's burst is capped, so a leaked receipt link or a stuck script can't flood the other's inbox.
+        # The order row lock makes concurrent posts count each other.
+        Order.objects.select_for_update().filter(pk=order.pk).first()
+        recent = OrderMessage.objects.filter(
+            order=order, from_shop=from_shop, created_at__gte=timezone.now() - timedelta(hours=1)
+        ).count()
+        if recent >= MESSAGES_PER_HOUR:
+            raise OrderError(
+                f"That's {MESSAGES_PER_HOUR} messages in the last hour: please wait for an answer.",
+                code="message_rate",
+            )
         message = OrderMessage.objects.create(order=order, author=by, from_shop=from_shop, body=body)
         order = Order.objects.select_related("checkout__user", "vendor__owner").get(pk=order.pk)
         if from_shop:

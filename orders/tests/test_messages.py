@@ -128,3 +128,17 @@ def test_staff_read_the_thread_in_the_platform_dashboard(client, order, shopper,
     client.force_login(staff)
     page = client.get(f"/staff/orders/order/{order.pk}/change/")
     assert page.status_code == 200 and "a question for staff to see" in page.content.decode()
+
+
+def test_a_burst_of_messages_is_capped_per_side(client, order, shopper, vendor_a):
+    from orders.conversation import MESSAGES_PER_HOUR
+
+    client.force_login(shopper)
+    for i in range(MESSAGES_PER_HOUR):
+        assert client.post(_shopper_url(order), {"body": f"m{i}"}).status_code == 302
+    refused = client.post(_shopper_url(order), {"body": "one more"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "please wait for an answer" in refused.content.decode()
+    # The cap is per side: the shop can still answer.
+    client.force_login(vendor_a.owner)
+    assert client.post(_shop_url(order), {"body": "Answer"}).status_code == 302
+    assert OrderMessage.objects.filter(order=order).count() == MESSAGES_PER_HOUR + 1
