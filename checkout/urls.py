@@ -12,4 +12,6 @@ urlpatterns = [
     path("checkout/<int:checkout_id>/confirm", checkout_views.checkout_confirm, name="confirm"),
     path("checkout/<int:checkout_id>/done", checkout_views.checkout_done, name="done"),
     path("orders/<str:token>/", receipt_views.checkout_view_signed, name="view"),
+    path("orders/<str:token>/<str:number>/", receipt_views.checkout_order_signed, name="view_order"),
+    path("orders/<str:token>/<str:number>/messages", receipt_views.checkout_order_signed_message, name="order_message"),
 ]

@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from marketplace.notifications import notification_unread_count
 
 
 def site(request):
@@ -9,3 +12,8 @@ def site(request):
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_ATTRIBUTION": settings.MAP_ATTRIBUTION,
     }
+
+
+def notifications(request):
+    # Lazy: only pages that draw the bell (signed in) pay for the count.
+    return {"unread_notifications": SimpleLazyObject(lambda: notification_unread_count(user=request.user))}

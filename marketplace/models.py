@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -22,3 +23,29 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+
+class Notification(models.Model):
+    """Something a person should see next time they look at the site: the bell in the header counts the unread.
+
+    Generic on purpose: apps write ``kind`` (a short code such as ``order_shipped``), the text and where it
+    leads; the core knows nothing of orders or shops. Created through ``marketplace.notifications``.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True, help_text="A path on this site.")
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="When a digest email included it (once).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_list"),
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.user_id}: {self.text[:40]}"

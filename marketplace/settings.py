@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marketplace.context_processors.site",
+                "marketplace.context_processors.notifications",
                 "checkout.context_processors.cart",
                 "vendors.context_processors.shop",
             ],
@@ -212,6 +213,7 @@ CELERY_BEAT_SCHEDULE = {
     "run-due-payment-followups": {"task": "checkout.tasks.run_due_followups", "schedule": 60.0},
     "refresh-search-words": {"task": "catalog.tasks.refresh_search_words", "schedule": 3600.0},
     "orders-housekeeping": {"task": "orders.tasks.orders_housekeeping", "schedule": 3600.0},
+    "notifications-digest": {"task": "marketplace.tasks.notifications_digest", "schedule": 86400.0},
 }
 
 # --- Files --------------------------------------------------------------------

@@ -14,3 +14,11 @@ from marketplace.emails import email_send
 def send_email(self, *, to, subject, text, html, from_email=None):
     """Send one rendered email. Retries with backoff when the mail provider is unreachable."""
     email_send(to=to, subject=subject, text=text, html=html, from_email=from_email)
+
+
+@shared_task
+def notifications_digest() -> int:
+    """Daily (beat): unread notifications by email, to those who want the digest. Idempotent."""
+    from marketplace.notifications import notifications_digest_send
+
+    return notifications_digest_send()

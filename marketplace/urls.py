@@ -31,6 +31,8 @@ urlpatterns = [
     path("api/", include("checkout.urls_webhooks")),
     path("api/", include("vendors.urls_webhooks")),
     path("api/me", accounts_api.me, name="api-me"),
+    path("api/notifications", accounts_api.notification_list, name="api-notifications"),
+    path("api/notifications/read", accounts_api.notification_read, name="api-notifications-read"),
     path("api/", include("catalog.api.urls")),
     path("api/", include("vendors.api.urls")),
     path("api/", include("checkout.api.urls")),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Order, OrderItem
+from .models import Order, OrderItem, OrderMessage
 
 
 class OrderItemInline(admin.TabularInline):
@@ -13,6 +13,18 @@ class OrderItemInline(admin.TabularInline):
         return False
 
 
+class OrderMessageInline(admin.TabularInline):
+    """The buyer–shop thread, for staff to read (wt-comms); nobody edits what was said."""
+
+    model = OrderMessage
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "from_shop", "author", "body"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["pk", "vendor", "status", "total", "platform_fee", "vendor_net", "created_at"]
@@ -20,7 +32,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["pk", "vendor__name", "checkout__email"]
     list_select_related = ["vendor"]
     readonly_fields = [f.name for f in Order._meta.fields]
-    inlines = [OrderItemInline]
+    inlines = [OrderItemInline, OrderMessageInline]
 
     def has_add_permission(self, request):
         return False  # orders come from checkouts, never by hand

@@ -25,3 +25,9 @@ class StatusForm(forms.Form):
     carrier = forms.CharField(required=False, max_length=60)
     tracking_number = forms.CharField(required=False, max_length=100)
     note = forms.CharField(required=False, max_length=300)
+
+
+class MessageForm(forms.Form):
+    """A message in an order's thread (wt-comms). Length is checked by the service, to say it in words."""
+
+    body = forms.CharField(label="Message", strip=True, widget=forms.Textarea(attrs={"rows": 4}))

@@ -115,3 +115,26 @@ class OrderStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+
+# --- Messages about an order (wt-comms) ---------------------------------------------------------
+
+
+class OrderMessage(models.Model):
+    """One message in the thread between an order's buyer and its shop. Written through ``orders.conversation``."""
+
+    BODY_MAX = 2000
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_shop = models.BooleanField(help_text="Written by the shop (else by the buyer).")
+    body = models.TextField(max_length=BODY_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id}: {'shop' if self.from_shop else 'buyer'} {self.body[:40]}"

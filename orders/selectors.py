@@ -121,3 +121,19 @@ def shop_sales(*, vendor, now=None) -> list[dict]:
         }
         for i, (label, _) in enumerate(periods)
     ]
+
+
+def orders_for_checkout(*, checkout):
+    """The orders of ``checkout`` its buyer may follow, by shop, with items and history (wt-comms).
+
+    For the guest's signed receipt link: the caller has checked the link names this checkout.
+    """
+    return _with_details(Order.objects.filter(checkout=checkout, status__in=SHOPPER_VISIBLE)).order_by("pk")
+
+
+def order_for_checkout(*, checkout, number: str) -> Order:
+    """One order of ``checkout`` (reached through its signed link), or 404."""
+    order = orders_for_checkout(checkout=checkout).filter(number=number).first()
+    if order is None:
+        raise Http404
+    return order

@@ -11,10 +11,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from marketplace.emails import email_enqueue, render_email
 from marketplace.money import round_money
+from marketplace.notifications import notify
+from marketplace.templatetags.site_tags import money
 
 from .models import Order, OrderItem, OrderStatusChange, order_number_new
 
@@ -141,6 +144,18 @@ def order_transition(*, order: Order, to: str, by=None, note: str = "", **fields
 def orders_mark_paid(*, orders: list[Order], at) -> None:
     for order in orders:
         order_transition(order=order, to=S.PAID, paid_at=at, note="payment received")
+        _notify_shop_paid(order)
+
+
+def _notify_shop_paid(order: Order) -> None:
+    """The shop's bell: a new paid order (after commit, with the payment)."""
+    order = Order.objects.select_related("vendor__owner").get(pk=order.pk)
+    notify(
+        user=order.vendor.owner,
+        kind="order_paid",
+        text=f"New order {order.number}: {money(order.total, order.currency)} paid.",
+        url=reverse("orders_shop:order", args=[order.number]),
+    )
 
 
 def orders_mark_expired(*, checkout, note: str) -> None:
@@ -174,12 +189,14 @@ def order_mark_shipped(*, order: Order, by, carrier: str, tracking_number: str, 
         carrier=carrier, tracking_number=tracking_number, shipped_at=timezone.now(),
     )  # fmt: skip
     _email_shopper(order, "orders/email/shipped")
+    _notify_shopper(order, "order_shipped", "has shipped: tracking number {tracking}.")
     return order
 
 
 def order_mark_delivered(*, order: Order, by, note: str = "") -> Order:
     order = order_transition(order=order, to=S.DELIVERED, by=by, note=note, delivered_at=timezone.now())
     _email_shopper(order, "orders/email/delivered")
+    _notify_shopper(order, "order_delivered", "was delivered.")
     return order
 
 
@@ -200,3 +217,14 @@ def _email_shopper(order: Order, template: str) -> None:
     context = {"order": order, "checkout": order.checkout, "site_url": settings.SITE_URL}
     subject, text, html = render_email(template, context)
     email_enqueue(to=[order.checkout.email], subject=subject, text=text, html=html)
+
+
+def _notify_shopper(order: Order, kind: str, what: str) -> None:
+    """The shopper's bell (an account's; guests have the emails only), after commit."""
+    order = Order.objects.select_related("checkout__user", "vendor").get(pk=order.pk)
+    notify(
+        user=order.checkout.user,
+        kind=kind,
+        text=f"Order {order.number} from {order.vendor.name} " + what.format(tracking=order.tracking_number),
+        url=reverse("orders:mine", args=[order.number]),
+    )

@@ -10,6 +10,7 @@ from vendors.selectors import vendor_for_user
 
 from . import selectors
 from .forms import InboxFilterForm, StatusForm
+from .message_views import thread_context
 from .services import SHOP_ACTIONS, OrderError, order_shop_action
 
 
@@ -46,7 +47,8 @@ def _shop_order_context(order, form=None) -> dict:
 def shop_order(request, number: str):
     vendor = vendor_for_user(user=request.user)
     order = selectors.order_for_shop(vendor=vendor, number=number)
-    return render(request, "orders/shop_order.html", _shop_order_context(order))
+    context = {**_shop_order_context(order), **thread_context(order, from_shop=True)}
+    return render(request, "orders/shop_order.html", context)
 
 
 @login_required
@@ -88,4 +90,5 @@ def my_orders(request):
 @login_required
 def my_order(request, number: str):
     order = selectors.order_for_shopper(user=request.user, number=number)
-    return render(request, "orders/my_order.html", {"order": order, "checkout": order.checkout})
+    context = {"order": order, "checkout": order.checkout, **thread_context(order, from_shop=False)}
+    return render(request, "orders/my_order.html", context)

@@ -37,6 +37,11 @@ def test_confirmation_shows_order_numbers_and_the_receipt_link_finds_them_again(
     expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
     for number in numbers:
         expect(page.locator("#order-numbers")).to_contain_text(number)
+        # The guest's "Your orders": each shop's order with its status timeline.
+        expect(page.locator(f"#order-{number} .timeline")).to_contain_text("Paid")
+    page.get_by_role("link", name="Details and messages to Kiln & Co").click()
+    expect(page.get_by_role("heading", name=re.compile("^Order AM-"))).to_be_visible()
+    expect(page.locator("#messages")).to_be_visible()
     page.goto(link[:-4] + "xyz/")
     expect(page.locator("body")).to_contain_text("expired or isn't valid")
     later.close()

@@ -1,8 +1,12 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+
+from marketplace.notifications import notification_unread_count, notifications_for_user, notifications_mark_read
 
 
 class MeSerializer(serializers.Serializer):
@@ -26,3 +30,71 @@ def me(request):
         "has_shop": hasattr(user, "vendor"),
     }
     return Response(MeSerializer(data).data)
+
+
+# --- Notifications -----------------------------------------------------------------------
+
+
+class NotificationOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    url = serializers.CharField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class NotificationPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    unread = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NotificationOut(many=True)
+
+
+class NotificationReadIn(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
+    all = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        if not attrs.get("all") and not attrs.get("ids"):
+            raise serializers.ValidationError("Give the ids to mark read, or all: true.")
+        return attrs
+
+
+class NotificationPages(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+@extend_schema(
+    responses=NotificationPageOut,
+    parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
+    summary="Your notifications, newest first, with the unread count",
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def notification_list(request):
+    paginator = NotificationPages()
+    page = paginator.paginate_queryset(notifications_for_user(user=request.user), request)
+    response = paginator.get_paginated_response(NotificationOut(page, many=True).data)
+    response.data["unread"] = notification_unread_count(user=request.user)
+    return response
+
+
+@extend_schema(
+    request=NotificationReadIn,
+    responses=inline_serializer(
+        "NotificationsRead", {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()}
+    ),
+    summary="Mark your notifications read: the given ids, or all",
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def notification_read(request):
+    data = NotificationReadIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    ids = None if data.validated_data["all"] else data.validated_data["ids"]
+    marked = notifications_mark_read(user=request.user, ids=ids)
+    return Response({"marked": marked, "unread": notification_unread_count(user=request.user)})

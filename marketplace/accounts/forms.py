@@ -13,3 +13,10 @@ class SignupForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=80, label="Token name", help_text="For example: inventory script")
+
+
+class EmailPreferencesForm(forms.Form):
+    """The optional emails. Unticked boxes are absent from a POST: absent means off."""
+
+    email_digest = forms.BooleanField(required=False)
+    email_news = forms.BooleanField(required=False)

@@ -38,6 +38,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     stripe_customer_id = models.CharField(max_length=64, blank=True, editable=False)
+    # Email preferences. Transactional mail (receipts, order updates, messages about an order, account
+    # security) is always sent; these two cover the only optional kinds (see marketplace.notifications).
+    email_digest = models.BooleanField(
+        "daily summary of unread notifications",
+        default=True,
+        help_text="Notifications you haven't read on the site, collected into one email a day at most.",
+    )
+    email_news = models.BooleanField(
+        "news and offers from the marketplace",
+        default=False,
+        help_text="Occasional news about makers and the marketplace. Off unless you turn it on.",
+    )
 
     objects = UserManager()
 

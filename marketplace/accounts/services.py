@@ -31,3 +31,9 @@ def api_token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+
+
+def email_preferences_update(*, user: User, digest: bool, news: bool) -> None:
+    """The optional emails ``user`` wants; transactional mail is not a preference (always sent)."""
+    user.email_digest, user.email_news = digest, news
+    user.save(update_fields=["email_digest", "email_news"])

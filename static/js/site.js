@@ -7,6 +7,10 @@
     var alert = button.closest("[data-dismissible]");
     if (alert) alert.remove();
   });
+  // The packing slip's Print button (without JavaScript the browser's own Print does the same).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
 
   // A refused form comes back as 422 and htmx swaps it in (see the htmx-config meta tag). Anything else
   // that fails (an expired session, a photo deleted in another tab, a server error, no network) is not
