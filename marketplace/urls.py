@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/orders/", include("orders.urls")),
+    path("reviews/", include("reviews.urls")),
     path("account/", include("marketplace.accounts.urls")),
     path("staff/", admin.site.urls),
     path("api/health", health.health, name="health"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("api/", include("vendors.api.urls")),
     path("api/", include("checkout.api.urls")),
     path("api/", include("orders.api.urls")),
+    path("api/", include("reviews.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
