@@ -132,7 +132,10 @@ def _ratings_move(*, product_id: int, vendor_id: int, remove: int | None = None,
             Product.objects.filter(pk=product_id).update(
                 rating_avg=rating_average(histogram.counts), rating_count=histogram.count
             )
-    # Cached product, listing and search pages show ratings: rebuild them after the change commits.
+
+
+def _shown_changed() -> None:
+    """Cached product, listing and search pages show ratings and review text: rebuild them after commit."""
     transaction.on_commit(catalogue_changed)
 
 
@@ -160,6 +163,7 @@ def review_create(*, author, order_item: OrderItem, rating, title: str = "", tex
                 author=author, rating=rating, title=title, text=text,
             )  # fmt: skip
             _ratings_move(product_id=review.product_id, vendor_id=review.vendor_id, add=rating)
+            _shown_changed()
     except IntegrityError:  # the same item reviewed twice at once: the unique order_item wins
         raise ReviewError("You have already reviewed this item.", code="already_reviewed") from None
     return review
@@ -180,6 +184,7 @@ def review_edit(*, review: Review, by, rating, title: str = "", text: str = "") 
             _ratings_move(product_id=locked.product_id, vendor_id=locked.vendor_id, remove=locked.rating, add=rating)
         locked.rating, locked.title, locked.text = rating, title, text
         locked.save(update_fields=["rating", "title", "text", "updated_at"])
+        _shown_changed()  # the text may have changed even when the rating didn't
     return locked
 
 
@@ -191,6 +196,7 @@ def review_delete(*, review: Review, by) -> None:
         if not locked.is_hidden:
             _ratings_move(product_id=locked.product_id, vendor_id=locked.vendor_id, remove=locked.rating)
         locked.delete()
+        _shown_changed()
 
 
 # --- Moderation -------------------------------------------------------------------------
@@ -218,6 +224,7 @@ def review_set_hidden(*, review: Review, hidden: bool, by, reason: str) -> Revie
             reason=reason, changed_by=by,
         )  # fmt: skip
         ReviewReport.objects.filter(review=locked, resolved_at__isnull=True).update(resolved_at=timezone.now())
+        _shown_changed()
     return locked
 
 
@@ -264,7 +271,7 @@ def shop_reply_save(*, review: Review, by, text: str) -> ShopReply:
         reply, created = ShopReply.objects.update_or_create(review=locked, defaults={"text": text, "author": by})
         if created:
             _email_reviewer(locked, reply)
-    transaction.on_commit(catalogue_changed)
+        _shown_changed()
     return reply
 
 

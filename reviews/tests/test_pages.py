@@ -154,3 +154,32 @@ def test_staff_hide_a_reported_review_from_the_admin_queue_with_a_reason(client,
     assert "Rude words" not in client.get(url, {"reports": "open"}).content.decode()
     client.post(url, {"action": "restore_reviews", "_selected_action": [review.pk], "apply": "1", "reason": "Appeal"})
     assert Product.objects.get(pk=bought.product_id).rating_count == 1
+
+
+def test_an_edit_that_keeps_the_rating_still_refreshes_the_cached_page(client, shopper, bought, redis_cache,
+                                                                       django_capture_on_commit_callbacks):  # fmt: skip
+    from reviews.services import review_edit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review = review_create(author=shopper, order_item=bought, rating=4, title="First words")
+    assert "First words" in client.get(bought.product.get_absolute_url()).content.decode()  # now cached for guests
+    with django_capture_on_commit_callbacks(execute=True):
+        review_edit(review=review, by=shopper, rating=4, title="Second thoughts")
+    assert "Second thoughts" in client.get(bought.product.get_absolute_url()).content.decode()
+
+
+def test_the_author_deletes_from_the_edit_page_and_the_window_closes_after_30_days(client, shopper, bought):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    review = review_create(author=shopper, order_item=bought, rating=4)
+    client.force_login(shopper)
+    Review.objects.filter(pk=review.pk).update(created_at=timezone.now() - timedelta(days=31))
+    response = client.post(reverse("reviews:edit", args=[review.pk]), {"rating": "1"})
+    assert response.status_code == 422
+    assert "30 days" in response.content.decode()
+    assert Review.objects.get().rating == 4
+    assert client.post(reverse("reviews:delete", args=[review.pk])).status_code == 302
+    assert not Review.objects.exists()
+    assert Product.objects.get(pk=bought.product_id).rating_count == 0
