@@ -6,6 +6,7 @@ helpers return the review or raise 404, so ids of hidden reviews don't leak.
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -23,6 +24,11 @@ SORTS = {
     "lowest": ("Lowest rating", ("rating", "-created_at", "-id")),
 }
 DEFAULT_SORT = "helpful"
+
+
+def product_reviews_version(product_id: int) -> int:
+    """Part of the cache key of a product's rendered reviews (bumped by ``services.product_reviews_changed``)."""
+    return cache.get_or_set(f"version:reviews:{product_id}", 1, None) or 1
 
 
 def reviews_public() -> QuerySet[Review]:

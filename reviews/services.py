@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -134,9 +135,19 @@ def _ratings_move(*, product_id: int, vendor_id: int, remove: int | None = None,
             )
 
 
-def _shown_changed() -> None:
+def product_reviews_changed(product_id: int) -> None:
+    """The product's cached reviews section (guests') is rebuilt: its key carries this version."""
+    key = f"version:reviews:{product_id}"
+    try:
+        cache.incr(key)
+    except ValueError:  # not set yet (or the cache was flushed)
+        cache.set(key, 2, None)
+
+
+def _shown_changed(product_id: int) -> None:
     """Cached product, listing and search pages show ratings and review text: rebuild them after commit."""
     transaction.on_commit(catalogue_changed)
+    transaction.on_commit(lambda: product_reviews_changed(product_id))
 
 
 def _lock(review: Review) -> Review:
@@ -163,7 +174,7 @@ def review_create(*, author, order_item: OrderItem, rating, title: str = "", tex
                 author=author, rating=rating, title=title, text=text,
             )  # fmt: skip
             _ratings_move(product_id=review.product_id, vendor_id=review.vendor_id, add=rating)
-            _shown_changed()
+            _shown_changed(review.product_id)
     except IntegrityError:  # the same item reviewed twice at once: the unique order_item wins
         raise ReviewError("You have already reviewed this item.", code="already_reviewed") from None
     return review
@@ -184,7 +195,7 @@ def review_edit(*, review: Review, by, rating, title: str = "", text: str = "") 
             _ratings_move(product_id=locked.product_id, vendor_id=locked.vendor_id, remove=locked.rating, add=rating)
         locked.rating, locked.title, locked.text = rating, title, text
         locked.save(update_fields=["rating", "title", "text", "updated_at"])
-        _shown_changed()  # the text may have changed even when the rating didn't
+        _shown_changed(locked.product_id)  # the text may have changed even when the rating didn't
     return locked
 
 
@@ -196,7 +207,7 @@ def review_delete(*, review: Review, by) -> None:
         if not locked.is_hidden:
             _ratings_move(product_id=locked.product_id, vendor_id=locked.vendor_id, remove=locked.rating)
         locked.delete()
-        _shown_changed()
+        _shown_changed(locked.product_id)
 
 
 # --- Moderation -------------------------------------------------------------------------
@@ -224,7 +235,7 @@ def review_set_hidden(*, review: Review, hidden: bool, by, reason: str) -> Revie
             reason=reason, changed_by=by,
         )  # fmt: skip
         ReviewReport.objects.filter(review=locked, resolved_at__isnull=True).update(resolved_at=timezone.now())
-        _shown_changed()
+        _shown_changed(locked.product_id)
     return locked
 
 
@@ -250,6 +261,8 @@ def review_vote_helpful(*, review: Review, user) -> Review:
         with transaction.atomic():
             HelpfulVote.objects.create(review=review, user=user)
             Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
+            # Only this product's reviews section shows votes: no need to rebuild the whole catalogue.
+            transaction.on_commit(lambda: product_reviews_changed(review.product_id))
     except IntegrityError:
         raise ReviewError("You have already marked this review helpful.", code="already_voted") from None
     review.refresh_from_db(fields=["helpful_count"])
@@ -271,7 +284,7 @@ def shop_reply_save(*, review: Review, by, text: str) -> ShopReply:
         reply, created = ShopReply.objects.update_or_create(review=locked, defaults={"text": text, "author": by})
         if created:
             _email_reviewer(locked, reply)
-        _shown_changed()
+        _shown_changed(locked.product_id)
     return reply
 
 

@@ -7,9 +7,14 @@
 {% stars value %}                      "★★★★☆" with an accessible label
 """
 
+import hashlib
+
 from django import template
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from marketplace.templatetags.site_tags import json_ld
 
@@ -41,9 +46,21 @@ def product_reviews_context(*, request, product) -> dict:
     }
 
 
-@register.inclusion_tag("reviews/_section.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def product_reviews(context, product):
-    return product_reviews_context(request=context["request"], product=product)
+    """The section; for guests (no forms, so no CSRF token in it) cached under the product's reviews version,
+    so a warm product page reads no review rows."""
+    request = context["request"]
+    if request.user.is_authenticated:
+        return render_to_string("reviews/_section.html", product_reviews_context(request=request, product=product))
+    query = {k: request.GET.get(k, "") for k in ("review_sort", "stars", "review_page", "image")}
+    digest = hashlib.sha256(repr(sorted(query.items())).encode()).hexdigest()[:16]
+    key = f"product-reviews:{product.pk}:{selectors.product_reviews_version(product.pk)}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("reviews/_section.html", product_reviews_context(request=request, product=product))
+        cache.set(key, html, 600)
+    return mark_safe(html)  # noqa: S308 -- rendered by our template, every value escaped there
 
 
 @register.inclusion_tag("reviews/_shop_rating.html")

@@ -183,3 +183,15 @@ def test_the_author_deletes_from_the_edit_page_and_the_window_closes_after_30_da
     assert client.post(reverse("reviews:delete", args=[review.pk])).status_code == 302
     assert not Review.objects.exists()
     assert Product.objects.get(pk=bought.product_id).rating_count == 0
+
+
+def test_a_helpful_vote_shows_to_guests_at_once(client, shopper, other_shopper, bought, redis_cache,
+                                                 django_capture_on_commit_callbacks):  # fmt: skip
+    from reviews.services import review_vote_helpful
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review = review_create(author=shopper, order_item=bought, rating=4)
+    assert "0 found this helpful" in client.get(bought.product.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        review_vote_helpful(review=review, user=other_shopper)
+    assert "1 found this helpful" in client.get(bought.product.get_absolute_url()).content.decode()
