@@ -2,9 +2,26 @@
 
 from django import forms
 
-from .models import REASON_MAX, REPLY_MAX, TEXT_MAX, TITLE_MAX, ReviewReport
+from .models import MAX_PHOTOS, REASON_MAX, REPLY_MAX, TEXT_MAX, TITLE_MAX, ReviewReport
 
 STARS = [(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several files from one input; how many and what they hold is for the service to judge."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(PhotosField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
 
 
 class ReviewForm(forms.Form):
@@ -27,6 +44,10 @@ class ReviewForm(forms.Form):
         help_text=f"Plain text, up to {TEXT_MAX} characters.",
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": TEXT_MAX}),
     )
+
+
+class ReviewWithPhotosForm(ReviewForm):
+    photos = PhotosField(required=False, label="Photos", help_text=f"Up to {MAX_PHOTOS}, JPG or PNG.")
 
 
 class ReplyForm(forms.Form):

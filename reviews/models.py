@@ -43,6 +43,27 @@ class Review(models.Model):
         return f"{self.rating}★ on {self.product_id} by {self.author_id}"
 
 
+MAX_PHOTOS = 3
+
+
+class ReviewPhoto(models.Model):
+    """A shopper's photo with a review: validated and re-encoded like product photos, thumbnails by a task."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
+    original = models.ImageField(upload_to="reviews/photos/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    # {"200"|"400"|"display": {"webp": name, "jpeg": name}} once the task has run; empty until then.
+    renditions = models.JSONField(default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"Photo {self.position + 1} of review {self.review_id}"
+
+
 class ShopReply(models.Model):
     """The shop's one public answer to a review; editable by the shop."""
 

@@ -41,7 +41,7 @@ def reviews_for_product(*, product, sort: str = DEFAULT_SORT, stars: int | None 
     if stars in range(1, 6):
         queryset = queryset.filter(rating=stars)
     ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])[1]
-    return queryset.select_related("author", "reply").order_by(*ordering)
+    return queryset.select_related("author", "reply").prefetch_related("photos").order_by(*ordering)
 
 
 def review_public(*, review_id: int) -> Review:

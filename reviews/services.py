@@ -20,9 +20,11 @@ from catalog.models import Product
 from marketplace.cache_versions import catalogue_changed
 from marketplace.control_characters import has_control_characters
 from marketplace.emails import email_enqueue, render_email
+from marketplace.images import ImageRejected
 from orders.models import Order, OrderItem
 from vendors.models import Vendor
 
+from . import photos as review_photos
 from .models import (
     REASON_MAX,
     REPLY_MAX,
@@ -157,8 +159,11 @@ def _lock(review: Review) -> Review:
 # --- Reviews ----------------------------------------------------------------------------
 
 
-def review_create(*, author, order_item: OrderItem, rating, title: str = "", text: str = "") -> Review:
-    """``author``'s review of an item they bought (see ``order_item_reviewable``)."""
+def review_create(
+    *, author, order_item: OrderItem, rating, title: str = "", text: str = "", photos: list | None = None
+) -> Review:
+    """``author``'s review of an item they bought (see ``order_item_reviewable``), with up to three photos
+    (uploaded files: checked and re-encoded before anything is written)."""
     rating = _clean_rating(rating)
     title = _clean_text(title, field="title", limit=TITLE_MAX, label="The title", multiline=False)
     text = _clean_text(text, field="text", limit=TEXT_MAX, label="The review")
@@ -168,15 +173,25 @@ def review_create(*, author, order_item: OrderItem, rating, title: str = "", tex
         code = "already_reviewed" if "already" in refusal else "not_eligible"
         raise ReviewError(refusal, code=code)
     try:
+        cleaned = review_photos.photos_clean(photos or [])
+    except ImageRejected as exc:
+        raise ReviewError(str(exc), code="invalid_photo", field="photos") from None
+    written: list[str] = []
+    try:
         with transaction.atomic():
             review = Review.objects.create(
                 order_item=order_item, product_id=order_item.product_id, vendor_id=order_item.order.vendor_id,
                 author=author, rating=rating, title=title, text=text,
             )  # fmt: skip
+            review_photos.photos_store(review=review, photos=cleaned, written=written)
             _ratings_move(product_id=review.product_id, vendor_id=review.vendor_id, add=rating)
             _shown_changed(review.product_id)
-    except IntegrityError:  # the same item reviewed twice at once: the unique order_item wins
-        raise ReviewError("You have already reviewed this item.", code="already_reviewed") from None
+    except BaseException as exc:
+        review_photos.photos_delete_files(written)
+        # The same item reviewed twice at once: the unique order_item wins.
+        if isinstance(exc, IntegrityError) and Review.objects.filter(order_item=order_item).exists():
+            raise ReviewError("You have already reviewed this item.", code="already_reviewed") from None
+        raise
     return review
 
 
@@ -206,8 +221,10 @@ def review_delete(*, review: Review, by) -> None:
             raise ReviewError("Only the author can delete a review.", code="not_author")
         if not locked.is_hidden:
             _ratings_move(product_id=locked.product_id, vendor_id=locked.vendor_id, remove=locked.rating)
+        files = [name for photo in locked.photos.all() for name in review_photos.photo_files(photo)]
         locked.delete()
         _shown_changed(locked.product_id)
+        transaction.on_commit(lambda: review_photos.photos_delete_files(files), robust=True)
 
 
 # --- Moderation -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from catalog.models import Product
 from vendors.selectors import vendor_for_user
 
 from . import selectors, services
-from .forms import ReplyForm, ReportForm, ReviewForm, add_service_error
+from .forms import ReplyForm, ReportForm, ReviewForm, ReviewWithPhotosForm, add_service_error
 from .models import Review, ShopReply
 from .services import ReviewError
 from .templatetags.reviews_tags import product_reviews_context
@@ -32,7 +32,7 @@ def review_write(request, item_id: int):
     if existing:
         return redirect("reviews:edit", review_id=existing.pk)
     refusal = services.order_item_reviewable(order_item=item, user=request.user)
-    form = ReviewForm(request.POST or None)
+    form = ReviewWithPhotosForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and refusal is None and form.is_valid():
         try:
             services.review_create(author=request.user, order_item=item, **form.cleaned_data)

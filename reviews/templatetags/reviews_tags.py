@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from marketplace.templatetags.site_tags import json_ld
 
 from .. import selectors
+from ..photos import photo_url
 
 register = template.Library()
 
@@ -120,3 +121,8 @@ def order_review_links(context, order) -> list[dict]:
     if order.status not in REVIEWABLE_STATUSES:
         return []
     return selectors.order_review_links(order=order, user=context["request"].user)
+
+
+@register.simple_tag
+def review_photo_url(photo, size: str = "200") -> str:
+    return photo_url(photo, size)

@@ -1,4 +1,4 @@
-"""In a browser: delivered order → an error shown in place → review with stars → shop replies → the shopper sees it."""
+"""In a browser: delivered order → error in place → review with stars and a photo → shop replies → shopper sees it."""
 
 import pytest
 from django.conf import settings
@@ -22,7 +22,11 @@ def _signed_in(browser, live_server, user):
     return context
 
 
-def test_review_reply_and_rating_in_search(live_server, browser, shopper, vendor_a):
+def test_review_reply_and_rating_in_search(live_server, browser, shopper, vendor_a, tmp_path):
+    from PIL import Image
+
+    photo = tmp_path / "mug.jpg"
+    Image.new("RGB", (800, 600), (120, 60, 30)).save(photo, "JPEG")
     order = shipped_order(user=shopper, vendor=vendor_a)
     product = order.items.get().product
     buyer = _signed_in(browser, live_server, shopper)
@@ -33,9 +37,11 @@ def test_review_reply_and_rating_in_search(live_server, browser, shopper, vendor
     expect(page.locator("#review-form")).to_contain_text("Choose a rating from 1 to 5 stars.")
     page.get_by_label("4 stars").check()
     page.get_by_label("Title").fill("<b>Sturdy</b> mug")
+    page.get_by_label("Photos").set_input_files(str(photo))
     page.get_by_role("button", name="Publish review").click()
     expect(page.locator("#reviews")).to_contain_text("<b>Sturdy</b> mug")  # shown as text, not markup
     expect(page.locator("#reviews")).to_contain_text("Verified purchase")
+    expect(page.locator("#reviews img.review-photo")).to_have_count(1)
     assert buyer.errors == []
 
     shop = _signed_in(browser, live_server, vendor_a.owner)
