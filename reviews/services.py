@@ -257,6 +257,8 @@ def review_set_hidden(*, review: Review, hidden: bool, by, reason: str) -> Revie
 
 
 def review_report(*, review: Review, reporter, reason: str, note: str = "") -> ReviewReport:
+    if review.author_id == reporter.pk:
+        raise ReviewError("You can't report your own review; you can edit or delete it.", code="own_review")
     if reason not in ReviewReport.Reason.values:
         raise ReviewError("Choose a reason.", code="invalid_reason", field="reason")
     note = _clean_text(note, field="note", limit=REASON_MAX, label="The note", multiline=False)

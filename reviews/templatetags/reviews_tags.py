@@ -8,6 +8,7 @@
 """
 
 import hashlib
+from urllib.parse import urlencode
 
 from django import template
 from django.core.cache import cache
@@ -45,6 +46,19 @@ def product_reviews_context(*, request, product) -> dict:
         "sorts": {key: label for key, (label, _) in selectors.SORTS.items()},
         "stars": stars,
     }
+
+
+@register.simple_tag(takes_context=True)
+def reviews_query(context, **changes) -> str:
+    """The section's own query (sort, stars, page) with ``changes``: links never carry anything else,
+    so a cached section holds no parameters of whoever happened to render it first."""
+    query = {"review_sort": context["sort"], "stars": context["stars"], "review_page": context["page"].number}
+    query.update(changes)
+    if query["review_sort"] == selectors.DEFAULT_SORT:
+        query["review_sort"] = None
+    if query["review_page"] == 1:
+        query["review_page"] = None
+    return urlencode({key: value for key, value in query.items() if value not in (None, "")})
 
 
 @register.simple_tag(takes_context=True)

@@ -195,3 +195,11 @@ def test_a_helpful_vote_shows_to_guests_at_once(client, shopper, other_shopper, 
     with django_capture_on_commit_callbacks(execute=True):
         review_vote_helpful(review=review, user=other_shopper)
     assert "1 found this helpful" in client.get(bought.product.get_absolute_url()).content.decode()
+
+
+def test_guest_section_links_carry_only_the_reviews_own_parameters(client, shopper, bought):
+    review_create(author=shopper, order_item=bought, rating=4)
+    html = client.get(bought.product.get_absolute_url(), {"stars": "4", "utm_source": "evil"}).content.decode()
+    section = html.split('id="reviews"')[1]
+    assert "utm_source" not in section
+    assert "stars=3" in section  # the histogram's links keep working

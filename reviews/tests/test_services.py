@@ -122,6 +122,7 @@ def test_reports_and_moderation_hide_and_restore_with_audit(shopper, other_shopp
     review_report(review=review, reporter=other_shopper, reason="offensive", note="Rude")
     _refused("already_reported", review_report, review=review, reporter=other_shopper, reason="spam")
     _refused("invalid_reason", review_report, review=review, reporter=staff, reason="boring")
+    _refused("own_review", review_report, review=review, reporter=shopper, reason="spam")
     _refused("reason_required", review_set_hidden, review=review, hidden=True, by=staff, reason=" ")
     review_set_hidden(review=review, hidden=True, by=staff, reason="Abusive language")
     product = Product.objects.get(pk=bought.product_id)
