@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from ..models import REASON_MAX, REPLY_MAX, TEXT_MAX, TITLE_MAX, ReviewReport
+from ..models import MAX_PHOTOS, REASON_MAX, REPLY_MAX, TEXT_MAX, TITLE_MAX, ReviewReport
+from ..photos import photo_url
 from ..selectors import reviewer_name
 
 
@@ -8,6 +9,17 @@ class ReplyOut(serializers.Serializer):
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+class PhotoOut(serializers.Serializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    def get_url(self, photo) -> str:
+        return photo_url(photo, "display")
+
+    def get_thumbnail_url(self, photo) -> str:
+        return photo_url(photo, "400")
 
 
 class ReviewOut(serializers.Serializer):
@@ -22,6 +34,10 @@ class ReviewOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     reply = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+
+    def get_photos(self, review) -> PhotoOut(many=True):
+        return PhotoOut(review.photos.all(), many=True).data
 
     def get_author_name(self, review) -> str:
         return reviewer_name(review.author)
@@ -55,6 +71,13 @@ class ReviewCreateIn(ReviewIn):
     order_item_id = serializers.IntegerField(
         required=False, help_text="The bought item reviewed; by default your newest item of this product."
     )
+
+
+class ReviewCreateWithPhotosIn(ReviewCreateIn):
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=MAX_PHOTOS,
+        help_text=f"Up to {MAX_PHOTOS} JPG or PNG photos (multipart/form-data only).",
+    )  # fmt: skip
 
 
 class ReplyIn(serializers.Serializer):

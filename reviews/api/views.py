@@ -17,7 +17,17 @@ from marketplace.client_ip import client_ip
 
 from .. import selectors, services
 from ..services import ReviewError
-from .serializers import HelpfulOut, ReplyIn, ReplyOut, ReportIn, ReviewCreateIn, ReviewErrorOut, ReviewIn, ReviewOut
+from .serializers import (
+    HelpfulOut,
+    ReplyIn,
+    ReplyOut,
+    ReportIn,
+    ReviewCreateIn,
+    ReviewCreateWithPhotosIn,
+    ReviewErrorOut,
+    ReviewIn,
+    ReviewOut,
+)
 
 # Which refusal is which HTTP status; anything else is a 400.
 STATUS_BY_CODE = {
@@ -101,7 +111,7 @@ class ProductReviews(_ReviewAPIView):
         return paginator.get_paginated_response(ReviewOut(page, many=True).data)
 
     @extend_schema(
-        request=ReviewCreateIn,
+        request={"application/json": ReviewCreateIn, "multipart/form-data": ReviewCreateWithPhotosIn},
         responses={
             201: ReviewOut,
             **_errors(
@@ -138,6 +148,7 @@ class ProductReviews(_ReviewAPIView):
                 rating=values["rating"],
                 title=values["title"],
                 text=values["text"],
+                photos=request.FILES.getlist("photos"),
             )
         except ReviewError as exc:
             return _refused(exc)

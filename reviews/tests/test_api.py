@@ -133,3 +133,26 @@ def test_writes_are_rate_limited(shopper, other_shopper, product, settings):
         assert client.get(f"/api/products/{product.pk}/reviews").status_code == 200  # reading isn't limited
     finally:
         SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+
+def test_a_review_with_photos_by_multipart(shopper, product, django_capture_on_commit_callbacks):
+    from .test_photos import _photo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(shopper).post(
+            f"/api/products/{product.pk}/reviews", {"rating": "5", "photos": [_photo("a.jpg"), _photo("b.jpg")]},
+            format="multipart",
+        )  # fmt: skip
+    assert response.status_code == 201, response.json()
+    listed = client_for().get(f"/api/products/{product.pk}/reviews").json()["results"][0]
+    assert len(listed["photos"]) == 2
+    assert "-400.jpg" in listed["photos"][0]["thumbnail_url"]
+
+
+def test_too_many_photos_by_multipart_are_refused(shopper, product):
+    from .test_photos import _photo
+
+    body = {"rating": "5", "photos": [_photo(f"{i}.jpg") for i in range(4)]}
+    response = client_for(shopper).post(f"/api/products/{product.pk}/reviews", body, format="multipart")
+    assert response.status_code == 400
+    assert not Review.objects.exists()
