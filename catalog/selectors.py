@@ -224,8 +224,9 @@ def fetch_rows(sql: str, args: list) -> list[tuple]:
 
 
 _CARD_PRODUCT = _Columns(
-    Product, "p", ("id", "title", "slug", "price", "currency", "status", "vendor_id", "category_id")
-)
+    Product, "p",
+    ("id", "title", "slug", "price", "currency", "status", "vendor_id", "category_id", "rating_avg", "rating_count"),
+)  # fmt: skip
 _CARD_SHOP = _Columns(
     Vendor, "v", ("id", "name", "slug", "town", "country", "latitude", "longitude", "status", "payouts_enabled")
 )

@@ -214,6 +214,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-search-words": {"task": "catalog.tasks.refresh_search_words", "schedule": 3600.0},
     "orders-housekeeping": {"task": "orders.tasks.orders_housekeeping", "schedule": 3600.0},
     "notifications-digest": {"task": "marketplace.tasks.notifications_digest", "schedule": 86400.0},
+    "review-requests": {"task": "reviews.tasks.send_review_requests", "schedule": 3600.0},
 }
 
 # --- Files --------------------------------------------------------------------
@@ -298,6 +299,8 @@ PLATFORM_FEE_RATE = env_decimal("PLATFORM_FEE_RATE", "0.025", minimum=Decimal("0
 CARD_DECLINES_PER_HOUR = env_int("CARD_DECLINES_PER_HOUR", 5, minimum=1)
 # A shipped order nobody marked delivered is taken as delivered this many days after shipping.
 ORDER_AUTO_DELIVER_DAYS = env_int("ORDER_AUTO_DELIVER_DAYS", 14, minimum=1)
+# Buyers are asked (once) to review what they bought this many days after delivery.
+REVIEW_REQUEST_DAYS = env_int("REVIEW_REQUEST_DAYS", 7, minimum=0, maximum=180)
 SITE_NAME = env_str("SITE_NAME", "Artisan Market")
 # Map tiles (Leaflet). Pages stay usable when tiles can't load (offline, blocked).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -366,6 +369,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),
         "user": env_str("API_THROTTLE_USER", "600/min"),
+        # Writing, replying to, voting on and reporting reviews (ScopedRateThrottle on those views).
+        "review_writes": env_str("API_THROTTLE_REVIEW_WRITES", "30/hour"),
     },
     "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

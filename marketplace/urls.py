@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/orders/", include("orders.urls")),
+    path("reviews/", include("reviews.urls")),
     path("account/", include("marketplace.accounts.urls")),
     path("staff/", admin.site.urls),
     path("api/health", health.health, name="health"),
@@ -37,6 +38,7 @@ urlpatterns = [
     path("api/", include("vendors.api.urls")),
     path("api/", include("checkout.api.urls")),
     path("api/", include("orders.api.urls")),
+    path("api/", include("reviews.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Split: the page's script is served as a file of its own (/api/docs/?script), so the CSP needs no
     # inline script; the template drops the inline style too.

@@ -20,6 +20,8 @@ Both build their markup in Python with ``format_html`` (every value escaped): as
 24 cards cost ~8 ms a search page, more than the search; now ~1 ms.
 """
 
+from decimal import Decimal
+
 from django import template
 from django.core.files.storage import default_storage
 from django.utils.html import format_html
@@ -44,10 +46,23 @@ def product_card(product) -> SafeString:
     picture = product_picture(product.primary_image, size="400", css_class="card-img", alt=product.title)
     return format_html(
         '<article class="card product-card">\n  <a href="{}" class="card-link">\n    {}\n'
-        '    <h3 class="card-title">{}</h3>\n  </a>\n'
+        '    <h3 class="card-title">{}</h3>\n  </a>\n{}'
         '  <p class="card-meta"><span class="price">{}</span> · <a href="{}">{}</a></p>\n</article>',
-        product.get_absolute_url(), picture, product.title, money(product.price, product.currency),
-        product.vendor.get_absolute_url(), product.vendor.name,
+        product.get_absolute_url(), picture, product.title, _card_rating(product),
+        money(product.price, product.currency), product.vendor.get_absolute_url(), product.vendor.name,
+    )  # fmt: skip
+
+
+def _card_rating(product) -> SafeString:
+    """Stars and count from the denormalised ``rating_avg``/``rating_count`` (kept by the reviews app)."""
+    if not product.rating_count:
+        return mark_safe("")
+    filled = int(product.rating_avg + Decimal("0.5"))
+    return format_html(
+        '  <p class="card-rating"><span class="stars" role="img" aria-label="Rated {} out of 5 from {} review{}">'
+        "{}{}</span> <span class=\"rating-count\">({})</span></p>\n",
+        product.rating_avg, product.rating_count, "" if product.rating_count == 1 else "s",
+        "★" * filled, "☆" * (5 - filled), product.rating_count,
     )  # fmt: skip
 
 
