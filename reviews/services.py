@@ -21,6 +21,7 @@ from marketplace.cache_versions import catalogue_changed
 from marketplace.control_characters import has_control_characters
 from marketplace.emails import email_enqueue, render_email
 from marketplace.images import ImageRejected
+from marketplace.notifications import notify
 from orders.models import Order, OrderItem
 from vendors.models import Vendor
 
@@ -292,7 +293,7 @@ def review_vote_helpful(*, review: Review, user) -> Review:
 
 
 def shop_reply_save(*, review: Review, by, text: str) -> ShopReply:
-    """The product's shop answers a review (or edits its answer); the reviewer gets an email."""
+    """The product's shop answers a review (or edits its answer); the reviewer gets an email and a notification."""
     text = _clean_text(text, field="text", limit=REPLY_MAX, label="The reply")
     if not text:
         raise ReviewError("Write the reply.", code="reply_required", field="text")
@@ -312,6 +313,12 @@ def _email_reviewer(review: Review, reply: ShopReply) -> None:
     context = {"review": review, "reply": reply, "product": product, "vendor": review.vendor}
     subject, text, html = render_email("reviews/email/reply", context)
     email_enqueue(to=[review.author.email], subject=subject, text=text, html=html)
+    notify(
+        user=review.author,
+        kind="review_reply",
+        text=f"{review.vendor.name} replied to your review of {product.title}.",
+        url=product.get_absolute_url(),
+    )
 
 
 # --- Review requests --------------------------------------------------------------------

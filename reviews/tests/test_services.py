@@ -106,6 +106,10 @@ def test_only_the_products_shop_replies_once_and_may_edit(shopper, bought, vendo
     assert review.reply.pk == reply.pk
     assert [m.to for m in mailoutbox] == [[shopper.email]]  # notified once, for the new reply
     assert "Kiln & Co replied" in mailoutbox[0].subject
+    from marketplace.models import Notification
+
+    bell = Notification.objects.filter(user=shopper, kind="review_reply")
+    assert bell.count() == 1 and "Kiln & Co replied" in bell.get().text  # in-app too, once
 
 
 def test_helpful_votes_once_per_person_never_on_ones_own(shopper, other_shopper, vendor_b, bought):
