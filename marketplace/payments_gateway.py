@@ -101,6 +101,8 @@ class Refund:
     failure_reason: str = ""
     intent_id: str = ""
     created: int = 0
+    # Ours say what made them: {"order_refund": pk} (orders) or {"checkout_id": pk} (checkout's own).
+    metadata: dict = field(default_factory=dict)
 
     def amount(self) -> Decimal:
         return from_minor_units(self.amount_minor, self.currency)
@@ -149,6 +151,7 @@ def _refund(data: dict) -> Refund:
         failure_reason=str(data.get("failure_reason") or ""),
         intent_id=_id(data.get("payment_intent")),
         created=int(data.get("created") or 0),
+        metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
     )
 
 

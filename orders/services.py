@@ -16,6 +16,7 @@ from django.utils import timezone
 from marketplace.emails import email_enqueue, render_email
 from marketplace.money import round_money
 
+from .ledger import ledger_order_paid
 from .models import Order, OrderItem, OrderStatusChange, order_number_new
 
 S = Order.Status
@@ -138,9 +139,12 @@ def order_transition(*, order: Order, to: str, by=None, note: str = "", **fields
 # --- Moves made by the system (checkout) -----------------------------------------------
 
 
-def orders_mark_paid(*, orders: list[Order], at) -> None:
-    for order in orders:
-        order_transition(order=order, to=S.PAID, paid_at=at, note="payment received")
+def orders_mark_paid(*, orders: list[Order], at, charge_id: str = "") -> None:
+    """Paid: each order's sale and platform fee go into the ledger in the same transaction."""
+    with transaction.atomic():
+        for order in orders:
+            order_transition(order=order, to=S.PAID, paid_at=at, note="payment received")
+            ledger_order_paid(order=order, charge_id=charge_id)
 
 
 def orders_mark_expired(*, checkout, note: str) -> None:
