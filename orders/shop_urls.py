@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.shop_inbox, name="inbox"),
     path("<str:number>/", views.shop_order, name="order"),
     path("<str:number>/status", views.shop_order_status, name="status"),
+    path("<str:number>/refund", views.shop_order_refund, name="refund"),
 ]
