@@ -121,3 +121,21 @@ def shop_sales(*, vendor, now=None) -> list[dict]:
         }
         for i, (label, _) in enumerate(periods)
     ]
+
+
+def shop_ledger(*, vendor):
+    """The shop's ledger entries, newest first, with their orders (for the payouts page)."""
+    from .models import LedgerEntry
+
+    return (
+        LedgerEntry.objects.filter(account=LedgerEntry.Account.SHOP, vendor=vendor)
+        .select_related("order")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def shop_owed_refunds(*, vendor):
+    """Refunds whose share Stripe wouldn't take back from the shop: what its next transfers pay back."""
+    from .models import OrderRefund
+
+    return OrderRefund.objects.filter(order__vendor=vendor, reversal_status=OrderRefund.ReversalStatus.FAILED)

@@ -10,6 +10,7 @@ from vendors.selectors import vendor_for_user
 
 from . import selectors
 from .forms import CancelForm, InboxFilterForm, RefundForm, StatusForm
+from .ledger import shop_balance
 from .refunds import CANCELLABLE, order_cancel, order_refund, order_refundable, refund_key_new
 from .services import SHOP_ACTIONS, OrderError, order_shop_action
 
@@ -90,6 +91,22 @@ def shop_order_status(request, number: str):
         return redirect("orders_shop:order", number=order.number)
     context = {**_shop_order_context(order, form), "error": error}
     return render(request, "orders/shop_order.html#status", context, status=422 if error else 200)
+
+
+@login_required
+def shop_payouts(request):
+    """The shop's balance with the platform, every ledger entry, and the transfers among them."""
+    vendor = vendor_for_user(user=request.user)
+    page = Paginator(selectors.shop_ledger(vendor=vendor), 50).get_page(request.GET.get("page"))
+    balance = shop_balance(vendor=vendor)
+    context = {
+        "vendor": vendor,
+        "page": page,
+        "balance": balance,
+        "owed": -balance,
+        "owed_refunds": selectors.shop_owed_refunds(vendor=vendor).select_related("order"),
+    }
+    return render(request, "orders/shop_payouts.html", context)
 
 
 @login_required
