@@ -13,6 +13,7 @@ import logging
 from decimal import Decimal
 
 from marketplace.money import from_minor_units
+from orders.disputes import dispute_sync
 from orders.refunds import charge_refund_attribute
 
 from .gateway import Refund, payments_gateway
@@ -122,3 +123,16 @@ def refund_update_record(*, refund_id: str) -> None:
         logger.warning("Refund %s matches no checkout; acknowledged", refund_id)
         return
     refund_record(checkout=checkout, refund=refund)
+
+
+def dispute_event_record(*, dispute_id: str) -> None:
+    """``charge.dispute.*``: re-read the dispute (events come late and out of order) and record it as it is now."""
+    dispute = payments_gateway().dispute_retrieve(dispute_id)
+    checkout = _checkout_for_charge(charge_id=dispute.charge_id, intent_id=dispute.intent_id or None)
+    if checkout is None:
+        logger.warning("Dispute %s matches no checkout; acknowledged", dispute_id)
+        return
+    dispute_sync(
+        checkout_id=checkout.pk, dispute_id=dispute.id, amount_minor=dispute.amount_minor,
+        currency=dispute.currency or checkout.currency, status=dispute.status, reason=dispute.reason,
+    )  # fmt: skip

@@ -108,6 +108,22 @@ class Refund:
         return from_minor_units(self.amount_minor, self.currency)
 
 
+@dataclass(frozen=True)
+class ChargeDispute:
+    """A dispute of a charge as Stripe reports it now (``status``: needs_response, under_review, won, lost, ...)."""
+
+    id: str
+    amount_minor: int
+    currency: str
+    status: str
+    reason: str
+    charge_id: str
+    intent_id: str
+
+    def amount(self) -> Decimal:
+        return from_minor_units(self.amount_minor, self.currency)
+
+
 def _id(value) -> str:
     """An expandable field's id, whether Stripe sent the object or only its id."""
     if isinstance(value, dict):
@@ -279,6 +295,21 @@ class PaymentsGateway:
             return _refund(self._client.v1.refunds.retrieve(refund_id).to_dict())
         except stripe.StripeError as exc:
             _raise(exc, f"read {refund_id}")
+
+    def dispute_retrieve(self, dispute_id: str) -> ChargeDispute:
+        try:
+            data = self._client.v1.disputes.retrieve(dispute_id).to_dict()
+        except stripe.StripeError as exc:
+            _raise(exc, f"read {dispute_id}")
+        return ChargeDispute(
+            id=data["id"],
+            amount_minor=int(data.get("amount") or 0),
+            currency=str(data.get("currency") or "").upper(),
+            status=str(data.get("status") or ""),
+            reason=str(data.get("reason") or ""),
+            charge_id=_id(data.get("charge")),
+            intent_id=_id(data.get("payment_intent")),
+        )
 
     def charge_intent_id(self, charge_id: str) -> str:
         """The PaymentIntent a charge belongs to ("" for a charge made without one)."""

@@ -10,7 +10,7 @@ Per order, from the shop's side::
     platform_fee    - platform fee               at payment (the platform's account: +)
     processing_fee  - its share of Stripe's fee  with the transfer (platform: +); never, if refunded first
     transfer        - what was sent              when the transfer goes out
-    refund          - the refunded amount        per refund
+    refund          - the refunded amount        per refund (``dispute`` for a lost dispute's part)
     fee_return      + platform fee returned      per refund, pro rata (platform: -)
     transfer_reversal + what came back           per refund, once the shop's share is reversed
 
@@ -78,7 +78,7 @@ def ledger_refund(*, refund: OrderRefund) -> None:
         _entry(
             order=order,
             account=SHOP,
-            kind=K.REFUND,
+            kind=K.DISPUTE if refund.dispute_id else K.REFUND,
             amount=-refund.amount,
             stripe_id=refund.stripe_refund_id,
             refund=refund,

@@ -117,6 +117,36 @@ class OrderStatusChange(models.Model):
         return f"{self.order_id}: {self.from_status} → {self.to_status}"
 
 
+class Dispute(models.Model):
+    """A shopper's bank disputing a checkout's charge (``charge.dispute.*``), as Stripe last reported it.
+
+    While it is open the checkout's orders show as disputed; a lost dispute takes the disputed amount
+    from the shops' orders like a refund (``OrderRefund`` rows with ``dispute`` set), once.
+    """
+
+    OPEN = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
+
+    stripe_dispute_id = models.CharField(max_length=64, unique=True)
+    checkout = models.ForeignKey("checkout.Checkout", on_delete=models.PROTECT, related_name="disputes")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=30)
+    settled = models.BooleanField(default=False, help_text="A lost dispute's amount was taken from the shops.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Dispute {self.stripe_dispute_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
 class OrderRefund(models.Model):
     """Money given back on one shop's order: a Stripe Refund on the checkout's charge, and its ledger entries.
 
@@ -150,6 +180,8 @@ class OrderRefund(models.Model):
     reversal_status = models.CharField(max_length=10, choices=ReversalStatus.choices, blank=True)
     transfer_reversal_id = models.CharField(max_length=64, blank=True)
     failure = models.CharField(max_length=300, blank=True)
+    # Set when the money went back through a lost dispute rather than a refund.
+    dispute = models.ForeignKey(Dispute, null=True, blank=True, on_delete=models.PROTECT, related_name="order_parts")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -189,6 +221,7 @@ class LedgerEntry(models.Model):
         FEE_RETURN = "fee_return", "Platform fee returned"
         TRANSFER = "transfer", "Transfer to the shop"
         TRANSFER_REVERSAL = "transfer_reversal", "Transfer reversed"
+        DISPUTE = "dispute", "Dispute lost"
 
     class Account(models.TextChoices):
         SHOP = "shop", "Shop"

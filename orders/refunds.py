@@ -313,24 +313,30 @@ def charge_refund_attribute(
         return [order_refund_settle(refund_id=refund.pk, stripe_refund_id=refund_id)]
     if metadata.get("checkout_id"):
         return []
+    return refund_split_over_orders(
+        checkout_id=checkout_id, amount=from_minor_units(amount_minor, currency), stripe_id=refund_id,
+        reason="refunded in Stripe's dashboard",
+    )  # fmt: skip
+
+
+def refund_split_over_orders(*, checkout_id: int, amount: Decimal, stripe_id: str, reason: str, dispute=None):
+    """Money that went back on a checkout's charge without naming an order (a dashboard refund, a lost
+    dispute): split over its orders pro rata by what is left to refund of each, largest remainder, and
+    settled like a shop's refund. Once per Stripe id (the orders' row locks and the check below)."""
     with transaction.atomic():
         orders = list(Order.objects.select_for_update().filter(checkout_id=checkout_id).order_by("pk"))
-        if OrderRefund.objects.filter(order__in=orders, stripe_refund_id=refund_id).exists():
+        if OrderRefund.objects.filter(order__in=orders, stripe_refund_id=stripe_id).exists():
             return []
         lefts = [order_refundable(order=o) for o in orders]
-        total = min(sum(lefts, ZERO), from_minor_units(amount_minor, currency))
+        total = min(sum(lefts, ZERO), amount)
         if total <= 0:
-            logger.warning("Refund %s of checkout %s: nothing left to refund on its orders", refund_id, checkout_id)
+            logger.warning("%s on checkout %s: nothing left to refund on its orders", stripe_id, checkout_id)
             return []
-        rows = []
-        for order, share in zip(orders, allocate(total, lefts), strict=True):
-            if share > 0:
-                rows.append(
-                    OrderRefund.objects.create(
-                        order=order,
-                        amount=share,
-                        reason="refunded in Stripe's dashboard",
-                        request_key=f"stripe-{refund_id}",
-                    )
-                )
-        return [order_refund_settle(refund_id=row.pk, stripe_refund_id=refund_id) for row in rows]
+        rows = [
+            OrderRefund.objects.create(
+                order=order, amount=share, reason=reason, request_key=f"stripe-{stripe_id}", dispute=dispute
+            )
+            for order, share in zip(orders, allocate(total, lefts), strict=True)
+            if share > 0
+        ]
+        return [order_refund_settle(refund_id=row.pk, stripe_refund_id=stripe_id) for row in rows]

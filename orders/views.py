@@ -11,6 +11,7 @@ from vendors.selectors import vendor_for_user
 from . import selectors
 from .forms import CancelForm, InboxFilterForm, RefundForm, StatusForm
 from .ledger import shop_balance
+from .models import Dispute
 from .refunds import CANCELLABLE, order_cancel, order_refund, order_refundable, refund_key_new
 from .services import SHOP_ACTIONS, OrderError, order_shop_action
 
@@ -44,6 +45,7 @@ def _shop_order_context(order, form=None, refund_form=None) -> dict:
         **_refund_context(order),
         "refund_form": refund_form,
         "cancellable": order.status in CANCELLABLE,
+        "dispute": order.checkout.disputes.filter(status__in=Dispute.OPEN).first(),
     }
 
 

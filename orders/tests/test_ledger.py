@@ -1,5 +1,5 @@
 """The ledger's invariants over random sequences of sales, transfers, refunds (by shops, shoppers cancelling,
-Stripe's dashboard) and refused reversals, checked against what was actually sent to Stripe.
+Stripe's dashboard), lost disputes and refused reversals, checked against what was actually sent to Stripe.
 
 Stripe is played by a stub HTTP client under the real stripe-python (as in ``vendors/tests/test_connect_gateway``):
 hundreds of payments on localstripe would take minutes, and localstripe has no Connect. Every refund,
@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from checkout.models import Checkout
 from checkout.payouts import order_transfer
 from marketplace.money import from_minor_units
+from orders.disputes import dispute_sync
 from orders.ledger import shop_balance
 from orders.models import LedgerEntry, Order, OrderRefund
 from orders.refunds import RefundError, charge_refund_attribute, order_cancel, order_refund, order_refundable
@@ -92,6 +93,7 @@ step = st.one_of(
     st.tuples(st.just("refund_full"), st.integers(0, 20)),
     st.tuples(st.just("cancel"), st.integers(0, 20)),
     st.tuples(st.just("dashboard_refund"), st.integers(0, 20), st.integers(1, 100)),
+    st.tuples(st.just("dispute_lost"), st.integers(0, 20), st.integers(1, 100)),
     st.tuples(st.just("reversals_refused"), st.booleans()),
 )
 
@@ -126,6 +128,18 @@ def _run(step_, *, shopper, shops, stub, checkouts):
         order_refund(order=pick, by=pick.vendor.owner, request_key=f"f{next(stub.ids)}")
     elif kind == "cancel":
         order_cancel(order=pick, by=shopper, request_key=f"c{next(stub.ids)}")
+    elif kind == "dispute_lost":
+        checkout = Checkout.objects.get(pk=pick.checkout_id)
+        minor = int(checkout.total * step_[2])  # percent of the charge, in cents
+        dispute_id = f"du_h{next(stub.ids)}"
+        dispute_sync(checkout_id=checkout.pk, dispute_id=dispute_id, amount_minor=minor, currency="USD",
+                     status="needs_response", reason="fraudulent")  # fmt: skip
+        dispute_sync(checkout_id=checkout.pk, dispute_id=dispute_id, amount_minor=minor, currency="USD",
+                     status="lost", reason="fraudulent")  # fmt: skip
+        # Stripe takes what the bank won back, but never more than is left of the charge.
+        left = checkout.total - stub.money_moved(lambda r, pi=checkout.payment_intent_id: _refunds_of(r, pi))
+        form = {"amount": str(min(minor, int(left * 100))), "payment_intent": checkout.payment_intent_id}
+        stub.moved.append(SentRequest("POST", "/dispute/lost", {}, form, {}))
     elif kind == "dashboard_refund":
         checkout = Checkout.objects.get(pk=pick.checkout_id)
         left = sum((order_refundable(order=o) for o in checkout.orders.all()), Decimal("0.00"))
@@ -138,6 +152,12 @@ def _run(step_, *, shopper, shops, stub, checkouts):
             stub.moved.append(SentRequest("POST", "/dashboard/refunds", {}, form, {}))
 
 
+def _refunds_of(request, intent_id) -> bool:
+    """Money back to the shopper on this payment: our refunds, dashboard refunds, lost disputes."""
+    paths = ("/v1/refunds", "/dashboard/refunds", "/dispute/lost")
+    return request.path in paths and request.form.get("payment_intent") == intent_id
+
+
 def _sum(queryset) -> Decimal:
     return queryset.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
 
@@ -146,11 +166,7 @@ def _check_invariants(stub, shops, checkouts):
     entries = LedgerEntry.objects.all()
     moves = (LedgerEntry.Kind.TRANSFER, LedgerEntry.Kind.TRANSFER_REVERSAL)
     for checkout in Checkout.objects.filter(pk__in=checkouts):
-        refunded = stub.money_moved(
-            lambda r, pi=checkout.payment_intent_id: (
-                r.path in ("/v1/refunds", "/dashboard/refunds") and r.form.get("payment_intent") == pi
-            )
-        )
+        refunded = stub.money_moved(lambda r, pi=checkout.payment_intent_id: _refunds_of(r, pi))
         assert refunded <= checkout.total  # never more than was charged
         mine = entries.filter(order__checkout_id=checkout.pk)
         shop_nets = _sum(mine.filter(account="shop").exclude(kind__in=moves))
