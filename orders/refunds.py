@@ -304,6 +304,15 @@ def charge_refund_attribute(
     Any other refund (Stripe's dashboard) is split over the checkout's orders pro rata by what is
     left to refund of each (their totals, before any refund), largest remainder, once per refund id.
     """
+    if status in ("failed", "canceled"):
+        # The bank returned a refund Stripe had made: the shopper wasn't repaid. Kept on the refund for
+        # staff (checkout's audit log has its refund_failed row); the money is not moved back by itself.
+        returned = OrderRefund.objects.filter(stripe_refund_id=refund_id, status=OrderRefund.Status.SUCCEEDED)
+        if returned.exclude(failure__startswith="Stripe reports").exists():
+            logger.error("Refund %s failed after it was settled on orders %s", refund_id,
+                         list(returned.values_list("order_id", flat=True)))  # fmt: skip
+            returned.update(failure=f"Stripe reports the refund {status}: the shopper was not repaid")
+        return []
     if status not in ("pending", "succeeded", "requires_action"):
         return []
     if metadata.get("order_refund"):

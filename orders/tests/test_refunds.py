@@ -252,3 +252,19 @@ def test_our_own_refund_reported_by_the_webhook_is_recorded_once(client, paid, m
     assert (row.stripe_id, row.amount) == (refund.stripe_refund_id, Decimal("4.00"))
     assert OrderRefund.objects.get() == refund  # not attributed a second time
     assert LedgerEntry.objects.filter(kind="refund").count() == 1
+
+
+def test_a_refund_the_bank_returns_later_is_kept_on_the_order_refund(client, paid, mug_order, vendor_a, localstripe):
+    import requests
+
+    refund = order_refund(order=mug_order, by=vendor_a.owner, request_key="k", amount=Decimal("4.00"))
+    assert requests.post(
+        f"{localstripe.url}/v1/refunds/{refund.stripe_refund_id}", data={"status": "failed"},
+        auth=("sk_test_localstripe", ""), timeout=5,
+    ).ok  # fmt: skip
+    reported = stripe_client().v1.refunds.retrieve(refund.stripe_refund_id).to_dict()
+    for event_id in ("evt_u1", "evt_u2"):
+        assert deliver(client, event("charge.refund.updated", reported, event_id)).status_code == 200
+    refund.refresh_from_db()
+    assert refund.failure == "Stripe reports the refund failed: the shopper was not repaid"
+    assert PaymentRecord.objects.filter(kind="refund_failed", stripe_id=refund.stripe_refund_id).count() == 1
