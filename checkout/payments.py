@@ -282,7 +282,7 @@ def _checkout_paid(checkout: Checkout, intent: Intent, *, orders: list[Order]) -
     checkout.charge_id = intent.charge_id
     checkout.payment_intent_id = intent.id
     checkout.save(update_fields=["status", "paid_at", "charge_id", "payment_intent_id"])
-    orders_mark_paid(orders=orders, at=checkout.paid_at)
+    orders_mark_paid(orders=orders, at=checkout.paid_at, charge_id=checkout.charge_id)
     if orders:
         checkout_record_processing_fee(checkout=checkout)
     _record(checkout, PaymentRecord.Kind.SUCCEEDED, checkout.charge_id or intent.id, amount=checkout.total)

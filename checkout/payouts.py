@@ -6,19 +6,27 @@ from decimal import Decimal
 from django.db import transaction
 
 from marketplace.money import to_minor_units
+from orders.ledger import ledger_order_paid, ledger_processing_fee, ledger_transfer, transfer_amount
 from orders.models import Order
 from vendors.connect import ConnectError, connect_gateway
+from vendors.models import Vendor
 
 from .models import Checkout, PaymentRecord
 
 logger = logging.getLogger(__name__)
 
-# Paid and not cancelled: the shop is owed its money whether or not it has shipped yet.
-PAID_STATES = (Order.Status.PAID, Order.Status.PROCESSING, Order.Status.SHIPPED, Order.Status.DELIVERED)
+# Paid and not cancelled: the shop is owed its money whether or not it has shipped yet (less what was refunded).
+PAID_STATES = (
+    Order.Status.PAID, Order.Status.PROCESSING, Order.Status.SHIPPED, Order.Status.DELIVERED,
+    Order.Status.PARTIALLY_REFUNDED,
+)  # fmt: skip
 
 
 def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
     """Send one shop its money (net of the platform fee and its share of Stripe's fee), once.
+
+    The amount is the order's sum in the ledger (so a refund made before the transfer makes it
+    smaller) less what the shop owes from earlier refunds it couldn't repay (a clawback).
 
     Stripe's fee is known once it settles the charge's balance transaction, usually at
     once. If it still isn't, the shop's share can't be taken: this raises a retryable
@@ -41,8 +49,18 @@ def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
             if not without_fee_share:
                 raise ConnectError("Stripe hasn't settled its fee on this payment yet.", retryable=True)
             logger.error("Order %s: transferring without its share of Stripe's fee (never settled)", order.pk)
-        amount = order.vendor_net - (order.processing_fee_share or 0)
+        # The sale was written at payment (again here is a no-op; for orders paid before the ledger existed).
+        # The shop's share of Stripe's fee is charged with its transfer: an order refunded in full before
+        # its transfer costs the shop nothing (the platform bears the fee).
+        ledger_order_paid(order=order, charge_id=order.checkout.charge_id)
+        ledger_processing_fee(order=order)
+        Vendor.objects.select_for_update().get(pk=order.vendor_id)  # one transfer at a time nets the shop's debt
+        amount, kept = transfer_amount(order=order)
+        memo = f"{kept} kept back against what the shop owes" if kept else ""
         if to_minor_units(amount, order.currency) <= 0:
+            ledger_transfer(
+                order=order, amount=max(amount, Decimal("0.00")), transfer_id="", memo=memo or "nothing to send"
+            )
             return _order_transfer_nothing(order=order, amount=amount)
         transfer_id = connect_gateway().transfer_create(
             amount_minor=to_minor_units(amount, order.currency),
@@ -54,6 +72,7 @@ def order_transfer(*, order_id: int, without_fee_share: bool = False) -> str:
         )
         order.transfer_id = transfer_id
         order.save(update_fields=["transfer_id"])
+        ledger_transfer(order=order, amount=amount, transfer_id=transfer_id, memo=memo)
         PaymentRecord.objects.create(
             checkout=order.checkout, kind="transfer", stripe_id=transfer_id, amount=amount, detail=f"order {order.pk}"
         )

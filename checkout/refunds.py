@@ -4,13 +4,17 @@ One ``refund`` row per Stripe refund id, one ``refund_failed`` row per refund th
 bank returned; partial unique indexes make that hold under concurrent webhook
 deliveries. The event payload is only a nudge: current API versions don't embed a
 charge's refunds, and payloads can be stale, so the refunds are read from Stripe.
-What a refund does to orders and transfers belongs to the orders app.
+What a refund does to orders and transfers belongs to the orders app: once recorded, each refund
+is handed to ``orders.refunds.charge_refund_attribute`` (ours are settled, a dashboard refund is
+split over the shops' orders and their transfers reversed), also once per refund id.
 """
 
 import logging
 from decimal import Decimal
 
 from marketplace.money import from_minor_units
+from orders.disputes import dispute_sync
+from orders.refunds import charge_refund_attribute
 
 from .gateway import Refund, payments_gateway
 from .models import Checkout, PaymentRecord
@@ -24,7 +28,7 @@ def _as_stripe_refund(refund: Refund) -> dict:
     return {
         "id": refund.id, "amount": refund.amount_minor, "currency": refund.currency, "status": refund.status,
         "charge": refund.charge_id, "payment_intent": refund.intent_id, "failure_reason": refund.failure_reason,
-        "created": refund.created,
+        "created": refund.created, "metadata": refund.metadata,
     }  # fmt: skip
 
 
@@ -89,6 +93,10 @@ def refund_record(*, checkout: Checkout, refund: dict) -> None:
             refund=refund,
             detail=f"charge {charge}: {status} ({reason})",
         )
+    charge_refund_attribute(
+        checkout_id=checkout.pk, refund_id=refund["id"], amount_minor=int(refund.get("amount") or 0),
+        currency=str(refund.get("currency") or checkout.currency), status=status, metadata=refund.get("metadata") or {},
+    )  # fmt: skip
 
 
 def charge_refunds_record(*, charge: dict) -> int:
@@ -115,3 +123,16 @@ def refund_update_record(*, refund_id: str) -> None:
         logger.warning("Refund %s matches no checkout; acknowledged", refund_id)
         return
     refund_record(checkout=checkout, refund=refund)
+
+
+def dispute_event_record(*, dispute_id: str) -> None:
+    """``charge.dispute.*``: re-read the dispute (events come late and out of order) and record it as it is now."""
+    dispute = payments_gateway().dispute_retrieve(dispute_id)
+    checkout = _checkout_for_charge(charge_id=dispute.charge_id, intent_id=dispute.intent_id or None)
+    if checkout is None:
+        logger.warning("Dispute %s matches no checkout; acknowledged", dispute_id)
+        return
+    dispute_sync(
+        checkout_id=checkout.pk, dispute_id=dispute.id, amount_minor=dispute.amount_minor,
+        currency=dispute.currency or checkout.currency, status=dispute.status, reason=dispute.reason,
+    )  # fmt: skip

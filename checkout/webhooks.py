@@ -12,7 +12,7 @@ from marketplace.stripe_webhooks import stripe_webhook_view
 
 from .gateway import PaymentGatewayError
 from .payments import checkout_sync_payment
-from .refunds import charge_refunds_record, refund_update_record
+from .refunds import charge_refunds_record, dispute_event_record, refund_update_record
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +31,12 @@ def payment_event_handle(event: dict) -> None:
             if checkout_sync_payment(intent_id=obj["id"]) is None:
                 logger.warning("Event %s: PaymentIntent %s matches no checkout; acknowledged", event["id"], obj["id"])
         elif kind == "charge.refunded" and obj.get("id"):
-            # Recorded for the audit log; reversing transfers and order states comes with refunds in orders.
+            # Recorded for the audit log, then attributed to the shops' orders and their transfers reversed.
             charge_refunds_record(charge=obj)
         elif kind == "charge.refund.updated" and obj.get("id"):
             refund_update_record(refund_id=obj["id"])
+        elif kind.startswith("charge.dispute.") and obj.get("id"):
+            dispute_event_record(dispute_id=obj["id"])
     except PaymentGatewayError as exc:
         if not exc.not_found:  # passing trouble: the protocol answers 503 and Stripe redelivers
             raise

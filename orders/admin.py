@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from .models import Order, OrderItem, OrderMessage
+from .models import LedgerEntry, Order, OrderItem, OrderMessage, OrderRefund
+from .refunds import order_refund, refund_key_new
+from .services import OrderError
 
 
 class OrderItemInline(admin.TabularInline):
@@ -21,8 +23,27 @@ class OrderMessageInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["created_at", "from_shop", "author", "body"]
 
+
+class OrderRefundInline(admin.TabularInline):
+    model = OrderRefund
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "amount", "status", "reason", "by", "stripe_refund_id", "platform_fee_returned",
+              "reversal_status", "transfer_reversal_id", "failure"]  # fmt: skip
+    readonly_fields = fields
+
     def has_add_permission(self, request, obj=None):
         return False
+
+
+@admin.action(description="Refund selected orders in full (to the buyer's card)", permissions=["refund"])
+def refund_in_full(modeladmin, request, queryset):
+    for order in queryset.order_by("pk"):
+        try:
+            order_refund(order=order, by=request.user, request_key=refund_key_new(), reason="refunded by staff")
+            modeladmin.message_user(request, f"Order {order.number}: refunded.", messages.SUCCESS)
+        except OrderError as exc:
+            modeladmin.message_user(request, f"Order {order.number}: {exc}", messages.WARNING)
 
 
 @admin.register(Order)
@@ -33,6 +54,12 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ["vendor"]
     readonly_fields = [f.name for f in Order._meta.fields]
     inlines = [OrderItemInline, OrderMessageInline]
+    inlines = [OrderItemInline, OrderRefundInline]
+    actions = [refund_in_full]
+
+    def has_refund_permission(self, request):
+        # The finance permission: who may add refunds may make them.
+        return request.user.has_perm("orders.add_orderrefund")
 
     def has_add_permission(self, request):
         return False  # orders come from checkouts, never by hand
@@ -43,3 +70,22 @@ class OrderAdmin(admin.ModelAdmin):
         if obj is not None and (obj.paid_at is not None or obj.transfer_id or obj.checkout.holds_money()):
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    """Read-only: the ledger is append-only, written by the services that move money."""
+
+    list_display = ["created_at", "account", "vendor", "order", "kind", "amount", "currency", "stripe_id", "memo"]
+    list_filter = ["account", "kind"]
+    search_fields = ["vendor__name", "order__number", "stripe_id"]
+    list_select_related = ["vendor", "order"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

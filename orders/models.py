@@ -138,3 +138,149 @@ class OrderMessage(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {'shop' if self.from_shop else 'buyer'} {self.body[:40]}"
+
+
+# --- Refunds, the ledger and disputes (wt-money) ---------------------------------------------
+
+
+class Dispute(models.Model):
+    """A shopper's bank disputing a checkout's charge (``charge.dispute.*``), as Stripe last reported it.
+
+    While it is open the checkout's orders show as disputed; a lost dispute takes the disputed amount
+    from the shops' orders like a refund (``OrderRefund`` rows with ``dispute`` set), once.
+    """
+
+    OPEN = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
+
+    stripe_dispute_id = models.CharField(max_length=64, unique=True)
+    checkout = models.ForeignKey("checkout.Checkout", on_delete=models.PROTECT, related_name="disputes")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=30)
+    settled = models.BooleanField(default=False, help_text="A lost dispute's amount was taken from the shops.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Dispute {self.stripe_dispute_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class OrderRefund(models.Model):
+    """Money given back on one shop's order: a Stripe Refund on the checkout's charge, and its ledger entries.
+
+    Written ``pending`` (under the order's row lock) before Stripe is called, so a second click
+    sees the money as already on its way; ``succeeded`` once Stripe made the refund. A refund made
+    in Stripe's dashboard is attributed to the checkout's orders, one row per order, by=None.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Refunded"
+        FAILED = "failed", "Failed"
+
+    class ReversalStatus(models.TextChoices):
+        NONE = "", "Not needed"
+        REVERSED = "reversed", "Reversed"
+        DEDUCTED = "deducted", "Taken from the transfer before it went out"
+        FAILED = "failed", "Reversal failed: owed by the shop"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # [{"item": OrderItem pk, "quantity": n}]: the lines refunded (their unshipped stock went back).
+    items = models.JSONField(default=list, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The person's request (a form's hidden key): a double click sends the same one and gets the same refund.
+    request_key = models.CharField(max_length=64)
+    stripe_refund_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    platform_fee_returned = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    reversal_status = models.CharField(max_length=10, choices=ReversalStatus.choices, blank=True)
+    transfer_reversal_id = models.CharField(max_length=64, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+    # Set when the money went back through a lost dispute rather than a refund.
+    dispute = models.ForeignKey(Dispute, null=True, blank=True, on_delete=models.PROTECT, related_name="order_parts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="order_refund_positive"),
+            models.UniqueConstraint(fields=["order", "request_key"], name="one_refund_per_request"),
+            models.UniqueConstraint(
+                fields=["order", "stripe_refund_id"],
+                condition=~models.Q(stripe_refund_id=""),
+                name="one_order_refund_per_stripe_refund",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Refund of {self.amount} on order {self.order_id} ({self.status})"
+
+    @property
+    def shop_share(self):
+        """The part of the refund that was the shop's net (the rest is the platform fee it returns)."""
+        return self.amount - self.platform_fee_returned
+
+
+class LedgerEntry(models.Model):
+    """One append-only line of a shop's or the platform's account. A shop's balance is the sum of its lines.
+
+    For a shop, positive means the platform owes the shop (a sale not yet transferred), negative that
+    the shop owes the platform (a refund whose transfer reversal failed: netted against its next
+    transfers). The platform's lines are its fees. Never updated or deleted.
+    """
+
+    class Kind(models.TextChoices):
+        SALE = "sale", "Sale"
+        PLATFORM_FEE = "platform_fee", "Platform fee"
+        PROCESSING_FEE = "processing_fee", "Card processing fee"
+        REFUND = "refund", "Refund"
+        FEE_RETURN = "fee_return", "Platform fee returned"
+        TRANSFER = "transfer", "Transfer to the shop"
+        TRANSFER_REVERSAL = "transfer_reversal", "Transfer reversed"
+        DISPUTE = "dispute", "Dispute lost"
+
+    class Account(models.TextChoices):
+        SHOP = "shop", "Shop"
+        PLATFORM = "platform", "Platform"
+
+    account = models.CharField(max_length=8, choices=Account.choices)
+    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="ledger_entries")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="ledger_entries")
+    refund = models.ForeignKey(OrderRefund, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    stripe_id = models.CharField(max_length=64, blank=True, help_text="Charge, refund, transfer or reversal.")
+    memo = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "ledger entries"
+        indexes = [models.Index(fields=["account", "vendor", "created_at"], name="ledger_account")]
+        constraints = [
+            # Written at payment and again (if missing) before the transfer: once per order and account.
+            models.UniqueConstraint(
+                fields=["order", "account", "kind"],
+                condition=models.Q(kind__in=["sale", "platform_fee", "processing_fee", "transfer"]),
+                name="ledger_once_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["refund", "account", "kind"],
+                condition=models.Q(refund__isnull=False),
+                name="ledger_once_per_refund",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.vendor_id} {self.kind} {self.amount}"

@@ -137,3 +137,21 @@ def order_for_checkout(*, checkout, number: str) -> Order:
     if order is None:
         raise Http404
     return order
+
+
+def shop_ledger(*, vendor):
+    """The shop's ledger entries, newest first, with their orders (for the payouts page)."""
+    from .models import LedgerEntry
+
+    return (
+        LedgerEntry.objects.filter(account=LedgerEntry.Account.SHOP, vendor=vendor)
+        .select_related("order")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def shop_owed_refunds(*, vendor):
+    """Refunds whose share Stripe wouldn't take back from the shop: what its next transfers pay back."""
+    from .models import OrderRefund
+
+    return OrderRefund.objects.filter(order__vendor=vendor, reversal_status=OrderRefund.ReversalStatus.FAILED)

@@ -19,6 +19,7 @@ from marketplace.money import round_money
 from marketplace.notifications import notify
 from marketplace.templatetags.site_tags import money
 
+from .ledger import ledger_order_paid
 from .models import Order, OrderItem, OrderStatusChange, order_number_new
 
 S = Order.Status
@@ -141,10 +142,13 @@ def order_transition(*, order: Order, to: str, by=None, note: str = "", **fields
 # --- Moves made by the system (checkout) -----------------------------------------------
 
 
-def orders_mark_paid(*, orders: list[Order], at) -> None:
-    for order in orders:
-        order_transition(order=order, to=S.PAID, paid_at=at, note="payment received")
-        _notify_shop_paid(order)
+def orders_mark_paid(*, orders: list[Order], at, charge_id: str = "") -> None:
+    """Paid: each order's sale and platform fee go into the ledger in the same transaction; the shop is told."""
+    with transaction.atomic():
+        for order in orders:
+            order_transition(order=order, to=S.PAID, paid_at=at, note="payment received")
+            ledger_order_paid(order=order, charge_id=charge_id)
+            _notify_shop_paid(order)
 
 
 def _notify_shop_paid(order: Order) -> None:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.my_orders, name="list"),
     path("<str:number>/", views.my_order, name="mine"),
     path("<str:number>/messages", message_views.my_order_message, name="messages"),
+    path("<str:number>/cancel", views.my_order_cancel, name="cancel"),
 ]

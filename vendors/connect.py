@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 SIMULATED_ACCOUNT_PREFIX = "acct_sim_"
 SIMULATED_TRANSFER_PREFIX = "tr_sim_"
+SIMULATED_REVERSAL_PREFIX = "trr_sim_"
 
 
 class ConnectError(Exception):
@@ -87,6 +88,15 @@ class ConnectGateway(Protocol):
         idempotency_key: str,
     ) -> str:
         """Move ``amount_minor`` from the platform balance to ``destination``; returns the transfer id."""
+        ...
+
+    def transfer_reversal_create(
+        self, *, transfer_id: str, amount_minor: int, idempotency_key: str, metadata: dict | None = None
+    ) -> str:
+        """Take ``amount_minor`` of a transfer back from the shop's Stripe balance; returns the reversal id.
+
+        Raises ``ConnectError`` when Stripe refuses (the shop's balance was already paid out, say).
+        """
         ...
 
 
@@ -172,6 +182,19 @@ class StripeConnectGateway:
         with _stripe_errors("pay the shop"):
             transfer = self._client.v1.transfers.create(params=params, options={"idempotency_key": idempotency_key})
         return transfer.id
+
+    def transfer_reversal_create(
+        self, *, transfer_id: str, amount_minor: int, idempotency_key: str, metadata: dict | None = None
+    ) -> str:
+        _check_transfer_amount(amount_minor)
+        params: dict = {"amount": amount_minor}
+        if metadata:
+            params["metadata"] = metadata
+        with _stripe_errors("take the refunded amount back from the shop"):
+            reversal = self._client.v1.transfers.reversals.create(
+                transfer_id, params=params, options={"idempotency_key": idempotency_key}
+            )
+        return reversal.id
 
 
 def _account_status(account: dict) -> AccountStatus:
@@ -271,6 +294,19 @@ class SimulatedConnectGateway:
             transfer_group,
         )
         return transfer_id
+
+    def transfer_reversal_create(
+        self, *, transfer_id: str, amount_minor: int, idempotency_key: str, metadata: dict | None = None
+    ) -> str:
+        _check_transfer_amount(amount_minor)
+        if not transfer_id.startswith(SIMULATED_TRANSFER_PREFIX):
+            raise ConnectError(
+                "Stripe couldn't take the refunded amount back from the shop: no such transfer.",
+                detail=f"no simulated transfer {transfer_id!r}",
+            )
+        reversal_id = SIMULATED_REVERSAL_PREFIX + secrets.token_hex(8)
+        logger.info("SIMULATED Connect: reversal %s of %s from transfer %s", reversal_id, amount_minor, transfer_id)
+        return reversal_id
 
 
 def connect_gateway() -> ConnectGateway:

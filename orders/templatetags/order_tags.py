@@ -2,6 +2,7 @@
 
 from django import template
 
+from orders.ledger import shop_balance
 from orders.selectors import shop_new_order_count, shop_sales
 
 register = template.Library()
@@ -16,3 +17,9 @@ def shop_sales_panel(context, vendor):
         "CURRENCY": context.get("CURRENCY"),
         "PLATFORM_FEE_PERCENT": context.get("PLATFORM_FEE_PERCENT"),
     }
+
+
+@register.simple_tag
+def shop_balance_of(vendor):
+    """The shop's ledger balance (for the dashboard's payouts panel)."""
+    return shop_balance(vendor=vendor)

@@ -323,6 +323,72 @@ def test_transfer_create_refuses_a_bad_amount_before_calling_stripe(gateway, htt
     assert http.sent == []
 
 
+def reversal_json(reversal_id: str, *, transfer_id: str, amount: int) -> dict:
+    return {
+        "id": reversal_id,
+        "object": "transfer_reversal",
+        "amount": amount,
+        "balance_transaction": "txn_1Qrev",
+        "created": 1732540300,
+        "currency": "usd",
+        "destination_payment_refund": "pyr_1Qrev",
+        "metadata": {"order_refund": "7"},
+        "source_refund": None,
+        "transfer": transfer_id,
+    }
+
+
+def test_transfer_reversal_create_posts_the_amount_to_the_transfers_reversals(gateway, http):
+    http.respond(
+        "POST", "/v1/transfers/tr_1Qxyz/reversals", reversal_json("trr_1Qrev", transfer_id="tr_1Qxyz", amount=975)
+    )
+
+    reversal_id = gateway.transfer_reversal_create(
+        transfer_id="tr_1Qxyz",
+        amount_minor=975,
+        idempotency_key="order-refund-7-reversal",
+        metadata={"order_refund": "7"},
+    )
+
+    assert reversal_id == "trr_1Qrev"
+    [sent] = http.sent
+    assert (sent.method, sent.path, sent.query) == ("POST", "/v1/transfers/tr_1Qxyz/reversals", {})
+    assert sent.form == {"amount": "975", "metadata[order_refund]": "7"}
+    assert sent.headers["Idempotency-Key"] == "order-refund-7-reversal"
+    _platform_call(sent)
+
+
+def test_a_refused_reversal_says_why_and_is_not_retryable(gateway, http):
+    body = error_json("Insufficient funds in the destination account.", code="balance_insufficient")
+    http.respond("POST", "/v1/transfers/tr_paid_out/reversals", body, status=400)
+
+    with pytest.raises(ConnectError, match="take the refunded amount back") as caught:
+        gateway.transfer_reversal_create(transfer_id="tr_paid_out", amount_minor=500, idempotency_key="k")
+
+    assert caught.value.retryable is False
+    assert "Insufficient funds" in caught.value.detail
+
+
+@pytest.mark.parametrize("amount", [0, -1, True])
+def test_transfer_reversal_refuses_a_bad_amount_before_calling_stripe(gateway, http, amount):
+    with pytest.raises(ValueError, match="positive integer"):
+        gateway.transfer_reversal_create(transfer_id="tr_1", amount_minor=amount, idempotency_key="k")
+    assert http.sent == []
+
+
+def test_simulated_reversal_of_a_simulated_transfer(db):
+    simulated = SimulatedConnectGateway()
+    transfer_id = simulated.transfer_create(
+        amount_minor=1000, currency="usd", destination="acct_sim_1", source_transaction="ch_1",
+        transfer_group="g", idempotency_key="k",
+    )  # fmt: skip
+    assert simulated.transfer_reversal_create(
+        transfer_id=transfer_id, amount_minor=400, idempotency_key="r"
+    ).startswith("trr_sim_")
+    with pytest.raises(ConnectError, match="no such transfer"):
+        simulated.transfer_reversal_create(transfer_id="tr_1Qreal", amount_minor=400, idempotency_key="r2")
+
+
 @pytest.mark.parametrize(
     ("status", "body", "says", "retryable"),
     [
