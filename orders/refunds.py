@@ -24,14 +24,19 @@ import logging
 import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Product
 from marketplace.cache_versions import catalogue_changed
+from marketplace.emails import email_enqueue, render_email
 from marketplace.money import allocate, from_minor_units, round_money, to_minor_units
+from marketplace.notifications import notify
 from marketplace.payments_gateway import PaymentGatewayError, payments_gateway
+from marketplace.templatetags.site_tags import money
 from vendors.connect import ConnectError, connect_gateway
 from vendors.models import Vendor
 
@@ -208,7 +213,24 @@ def order_refund_settle(*, refund_id: int, stripe_refund_id: str, cancel: bool =
         _stock_return(order, refund)
         _order_move(order, refund, cancel=cancel)
         _shop_share_back(order, refund)
+        _tell_shopper(order, refund, cancelled=order.status == S.CANCELLED)
     return refund
+
+
+def _tell_shopper(order: Order, refund: OrderRefund, *, cancelled: bool) -> None:
+    """The buyer's email (and bell) for a settled refund: once, since a refund settles once. After commit."""
+    checkout = order.checkout
+    context = {"order": order, "refund": refund, "checkout": checkout, "cancelled": cancelled,
+               "site_url": settings.SITE_URL}  # fmt: skip
+    subject, text, html = render_email("orders/email/refunded", context)
+    email_enqueue(to=[checkout.email], subject=subject, text=text, html=html)
+    what = "cancelled and refunded" if cancelled else f"refunded {money(refund.amount, order.currency)}"
+    notify(
+        user=checkout.user,
+        kind="order_refunded",
+        text=f"Order {order.number} from {order.vendor.name}: {what}.",
+        url=reverse("orders:mine", args=[order.number]),
+    )
 
 
 def _fee_returned(order: Order, refund: OrderRefund) -> Decimal:
