@@ -23,6 +23,9 @@ class OrderMessageInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["created_at", "from_shop", "author", "body"]
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
 
 class OrderRefundInline(admin.TabularInline):
     model = OrderRefund
@@ -53,8 +56,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["pk", "vendor__name", "checkout__email"]
     list_select_related = ["vendor"]
     readonly_fields = [f.name for f in Order._meta.fields]
-    inlines = [OrderItemInline, OrderMessageInline]
-    inlines = [OrderItemInline, OrderRefundInline]
+    inlines = [OrderItemInline, OrderRefundInline, OrderMessageInline]
     actions = [refund_in_full]
 
     def has_refund_permission(self, request):
