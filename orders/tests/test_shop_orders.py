@@ -176,6 +176,17 @@ def test_api_lists_the_callers_orders_as_shopper_or_shop(client, shopper, other_
     assert client.get("/api/orders").status_code == 401
 
 
+def test_api_order_detail_for_its_buyer_and_its_shop_only(client, order, shopper, vendor_a, vendor_b, other_shopper):
+    url = f"/api/orders/{order.pk}"
+    for reader in (shopper, vendor_a.owner):
+        client.force_login(reader)
+        body = client.get(url).json()
+        assert body["number"] == order.number and body["items"][0]["unit_price"]
+    for outsider in (vendor_b.owner, other_shopper):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+
+
 def test_api_status_changes_follow_the_table(client, order, vendor_a, vendor_b, staff, other_shopper):
     url = f"/api/orders/{order.pk}/status"
     for outsider in (vendor_b.owner, other_shopper):
