@@ -284,3 +284,39 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.vendor_id} {self.kind} {self.amount}"
+
+
+class ReconciliationIssue(models.Model):
+    """A difference between the ledger and Stripe found by the daily reconciliation, for staff to look into.
+
+    One row per day, object and problem: running the day again finds the same difference and writes nothing.
+    """
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", "Charge"
+        REFUND = "refund", "Refund"
+        TRANSFER = "transfer", "Transfer"
+        TRANSFER_REVERSAL = "transfer_reversal", "Transfer reversal"
+
+    class Problem(models.TextChoices):
+        MISSING_IN_LEDGER = "missing_in_ledger", "At Stripe, not in the ledger"
+        MISSING_AT_STRIPE = "missing_at_stripe", "In the ledger, not at Stripe"
+        AMOUNT_DIFFERS = "amount_differs", "Amounts differ"
+
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    stripe_id = models.CharField(max_length=64)
+    problem = models.CharField(max_length=20, choices=Problem.choices)
+    ledger_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    stripe_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "kind", "stripe_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "kind", "stripe_id", "problem"], name="one_issue_per_day_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.stripe_id}: {self.get_problem_display()}"
