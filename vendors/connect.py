@@ -68,6 +68,8 @@ class TransferReversal:
     amount_minor: int
     currency: str
     created: int  # Unix time, as Stripe reports it
+    # Ours say which refund made them: {"order_refund": pk, "order": number}.
+    metadata: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,7 @@ def _transfer(data: dict, reversals: list[dict]) -> Transfer:
                 amount_minor=int(r.get("amount") or 0),
                 currency=str(r.get("currency") or "").upper(),
                 created=int(r.get("created") or 0),
+                metadata={str(k): str(v) for k, v in (r.get("metadata") or {}).items()},
             )
             for r in reversals
         ),
@@ -383,6 +386,7 @@ class SimulatedConnectGateway:
             transfer_id=transfer_id,
             amount_minor=amount_minor,
             currency=made.currency if made else "",
+            metadata=metadata or {},
         )
         logger.info("SIMULATED Connect: reversal %s of %s from transfer %s", reversal_id, amount_minor, transfer_id)
         return reversal_id
@@ -417,6 +421,7 @@ class SimulatedConnectGateway:
                     amount_minor=r.amount_minor,
                     currency=r.currency or row.currency,
                     created=int(r.created_at.timestamp()),
+                    metadata=r.metadata,
                 )
                 for r in reversals
             ),

@@ -111,6 +111,7 @@ class SimulatedTransfer(models.Model):
     amount_minor = models.PositiveBigIntegerField()
     currency = models.CharField(max_length=3)
     destination = models.CharField(max_length=64, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self):
