@@ -64,3 +64,17 @@ def test_the_dashboard_shows_refunds_and_the_net_after_them(client, mugs, vendor
 
     assert '<th scope="col">Refunds</th>' in page
     assert f"${mugs.total - Decimal('10.00')}" in page and f"${mugs.vendor_net - refund.shop_share}" in page
+
+
+def test_the_csv_export_shows_what_was_refunded_and_the_net_after_it(mugs, vendor_a):
+    from orders.export import order_export_rows
+
+    refund = order_refund(order=mugs, by=vendor_a.owner, request_key="k", amount=Decimal("10.00"))
+    day = timezone.localdate()
+
+    header, *rows = order_export_rows(vendor=vendor_a, date_from=day, date_to=day)
+
+    [row] = [dict(zip(header, r, strict=True)) for r in rows]
+    assert row["shop_net"] == str(mugs.vendor_net)
+    assert row["order_refunded"] == "10.00"
+    assert row["shop_net_after_refunds"] == str(mugs.vendor_net - refund.shop_share)
