@@ -146,6 +146,12 @@ def _transfers(day, start, end, found) -> None:
         .exclude(order__transfer_id="")
         .values_list("order__transfer_id", flat=True)
     )
+    # And of the orders refunded that day: a reversal Stripe made whose booking here was lost shows up there.
+    transfer_ids_for_reversals |= set(
+        OrderRefund.objects.filter(created_at__gte=start, created_at__lt=end)
+        .exclude(order__transfer_id="")
+        .values_list("order__transfer_id", flat=True)
+    )
     for transfer_id in (transfer_ids | transfer_ids_for_reversals) - set(transfers):
         try:
             transfers[transfer_id] = gateway.transfer_retrieve(transfer_id=transfer_id)

@@ -104,3 +104,20 @@ def test_the_daily_task_reconciles_yesterday_and_is_scheduled(day, settings):
     assert reconcile_yesterday.apply(kwargs={"day": day.isoformat()}).get() == 1
     assert reconcile_yesterday.apply().get() == 0  # yesterday had nothing
     assert settings.CELERY_BEAT_SCHEDULE["reconcile-ledger"]["task"] == "orders.tasks.reconcile_yesterday"
+
+
+def test_a_reversal_of_an_older_transfer_missing_from_the_ledger_is_caught(day, paid, vendor_a):
+    from vendors.models import SimulatedTransfer
+
+    # Yesterday's transfer, today's refund: Stripe reversed the shop's share, the ledger lost it.
+    mugs = Order.objects.get(checkout=paid, vendor=vendor_a)
+    yesterday = timezone.now() - timezone.timedelta(days=1)
+    SimulatedTransfer.objects.filter(stripe_id=mugs.transfer_id).update(created_at=yesterday)
+    LedgerEntry.objects.filter(order=mugs).exclude(kind="transfer_reversal").update(created_at=yesterday)
+    lost = LedgerEntry.objects.get(kind="transfer_reversal")
+    LedgerEntry.objects.filter(pk=lost.pk).delete()
+
+    reconcile_day(day=day)
+
+    issue = ReconciliationIssue.objects.get(day=day)
+    assert (issue.kind, issue.stripe_id, issue.problem) == ("transfer_reversal", lost.stripe_id, "missing_in_ledger")
