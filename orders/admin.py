@@ -53,8 +53,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["pk", "vendor__name", "checkout__email"]
     list_select_related = ["vendor"]
     readonly_fields = [f.name for f in Order._meta.fields]
-    inlines = [OrderItemInline, OrderMessageInline]
-    inlines = [OrderItemInline, OrderRefundInline]
+    inlines = [OrderItemInline, OrderMessageInline, OrderRefundInline]
     actions = [refund_in_full]
 
     def has_refund_permission(self, request):
