@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -216,8 +215,8 @@ CELERY_BEAT_SCHEDULE = {
     "orders-housekeeping": {"task": "orders.tasks.orders_housekeeping", "schedule": 3600.0},
     "notifications-digest": {"task": "marketplace.tasks.notifications_digest", "schedule": 86400.0},
     "review-requests": {"task": "reviews.tasks.send_review_requests", "schedule": 3600.0},
-    # After midnight, once the day is closed: yesterday's ledger against Stripe.
-    "reconcile-ledger": {"task": "orders.tasks.reconcile_yesterday", "schedule": crontab(hour=3, minute=15)},
+    # Daily: yesterday's ledger against Stripe (a closed day, whatever the hour it runs).
+    "reconcile-ledger": {"task": "orders.tasks.reconcile_yesterday", "schedule": 86400.0},
 }
 
 # --- Files --------------------------------------------------------------------
