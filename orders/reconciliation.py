@@ -17,12 +17,11 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
-from checkout.models import Checkout
 from marketplace.money import from_minor_units
 from marketplace.payments_gateway import PaymentGatewayError, payments_gateway
 from vendors.connect import ConnectError, connect_gateway
 
-from .models import LedgerEntry, OrderRefund, ReconciliationIssue
+from .models import LedgerEntry, Order, OrderRefund, ReconciliationIssue
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +70,9 @@ def _compare(day, kind, ledger: dict[str, Decimal], stripe: dict[str, tuple[Deci
 
 def _charges(day, start, end, found) -> set[str]:
     """Charges of checkouts paid that day, and of sales booked that day; returns their ids."""
-    ids = set(
-        Checkout.objects.filter(paid_at__gte=start, paid_at__lt=end)
-        .exclude(charge_id="")
-        .values_list("charge_id", flat=True)
-    )
+    # Through the orders (orders knows checkouts only as the orders' parent: checkout imports orders).
+    paid = Order.objects.filter(checkout__paid_at__gte=start, checkout__paid_at__lt=end)
+    ids = set(paid.exclude(checkout__charge_id="").values_list("checkout__charge_id", flat=True))
     sales = LedgerEntry.objects.filter(account=SHOP, kind=K.SALE)
     ids |= set(
         sales.filter(created_at__gte=start, created_at__lt=end)
