@@ -9,6 +9,8 @@ import logging
 from django.conf import settings
 
 from marketplace.stripe_webhooks import stripe_webhook_view
+from orders.connect_events import connect_transfer_reversed
+from vendors.connect import ConnectError
 
 from .gateway import PaymentGatewayError
 from .payments import checkout_sync_payment
@@ -35,6 +37,10 @@ def payment_event_handle(event: dict) -> None:
             charge_refunds_record(charge=obj)
         elif kind == "charge.refund.updated" and obj.get("id"):
             refund_update_record(refund_id=obj["id"])
+        elif kind == "transfer.reversed" and obj.get("id"):
+            # Transfers are the platform's own objects, so Stripe sends their events to this endpoint;
+            # the same handler as the Connect endpoint's (recorded once, booked only if not ours).
+            connect_transfer_reversed(event=event)
         elif kind.startswith("charge.dispute.") and obj.get("id"):
             dispute_event_record(dispute_id=obj["id"])
     except PaymentGatewayError as exc:
@@ -47,5 +53,5 @@ payments_webhook = stripe_webhook_view(
     name="payments",
     secret=lambda: settings.STRIPE_WEBHOOK_SECRET,
     handle=payment_event_handle,
-    retry_on=(PaymentGatewayError,),
+    retry_on=(PaymentGatewayError, ConnectError),
 )

@@ -109,6 +109,18 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class Charge:
+    id: str
+    amount_minor: int
+    currency: str
+    status: str  # succeeded, pending, failed
+    created: int
+
+    def amount(self) -> Decimal:
+        return from_minor_units(self.amount_minor, self.currency)
+
+
+@dataclass(frozen=True)
 class ChargeDispute:
     """A dispute of a charge as Stripe reports it now (``status``: needs_response, under_review, won, lost, ...)."""
 
@@ -309,6 +321,19 @@ class PaymentsGateway:
             reason=str(data.get("reason") or ""),
             charge_id=_id(data.get("charge")),
             intent_id=_id(data.get("payment_intent")),
+        )
+
+    def charge_retrieve(self, charge_id: str) -> Charge:
+        try:
+            data = self._client.v1.charges.retrieve(charge_id).to_dict()
+        except stripe.StripeError as exc:
+            _raise(exc, f"read {charge_id}")
+        return Charge(
+            id=data["id"],
+            amount_minor=int(data.get("amount") or 0),
+            currency=str(data.get("currency") or "").upper(),
+            status=str(data.get("status") or ""),
+            created=int(data.get("created") or 0),
         )
 
     def charge_intent_id(self, charge_id: str) -> str:

@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
     "orders-housekeeping": {"task": "orders.tasks.orders_housekeeping", "schedule": 3600.0},
     "notifications-digest": {"task": "marketplace.tasks.notifications_digest", "schedule": 86400.0},
     "review-requests": {"task": "reviews.tasks.send_review_requests", "schedule": 3600.0},
+    # Daily: yesterday's ledger against Stripe (a closed day, whatever the hour it runs).
+    "reconcile-ledger": {"task": "orders.tasks.reconcile_yesterday", "schedule": 86400.0},
 }
 
 # --- Files --------------------------------------------------------------------
@@ -288,6 +290,11 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", None if env_str("STRIPE_SECRET_KEY"
 STRIPE_JS_URL = env_str(
     "STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"
 )
+# Connect webhook events handled outside vendors (dotted paths, each called with event=...).
+CONNECT_EVENT_HANDLERS = {
+    "transfer.reversed": "orders.connect_events.connect_transfer_reversed",
+    "payout.failed": "orders.connect_events.connect_payout_failed",
+}
 STRIPE_CONNECT_SIMULATED = env_bool("STRIPE_CONNECT_SIMULATED", bool(STRIPE_API_BASE))
 
 # --- Marketplace --------------------------------------------------------------

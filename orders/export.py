@@ -8,10 +8,13 @@ formulas: a cell that starts with ``= + - @`` (or a tab / CR) gets a leading apo
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import OrderItem
+from .models import OrderItem, OrderRefund
 from .selectors import orders_for_shop
 
 HEADER = [
@@ -19,8 +22,11 @@ HEADER = [
     "buyer_name", "buyer_email", "ship_line1", "ship_line2", "ship_city", "ship_postcode", "ship_country",
     "product_id", "item_title", "quantity", "unit_price", "line_total",
     "order_subtotal", "order_shipping", "order_total", "platform_fee", "shop_net",
+    "order_refunded", "shop_net_after_refunds",
     "carrier", "tracking_number", "shipped_at",
 ]  # fmt: skip
+SUCCEEDED = Q(order__refunds__status=OrderRefund.Status.SUCCEEDED)
+ZERO = Value(Decimal("0.00"))
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -39,6 +45,11 @@ def order_export_rows(*, vendor, date_from: date, date_to: date) -> Iterator[lis
     items = (
         OrderItem.objects.filter(order__in=orders.values("pk"))
         .select_related("order__checkout")
+        .annotate(
+            # What went back to the shopper so far, and the platform fee returned with it (see OrderRefund).
+            refunded=Coalesce(Sum("order__refunds__amount", filter=SUCCEEDED), ZERO),
+            fee_returned=Coalesce(Sum("order__refunds__platform_fee_returned", filter=SUCCEEDED), ZERO),
+        )
         .order_by("order__created_at", "order__pk", "pk")
     )
     for item in items.iterator(chunk_size=500):
@@ -50,5 +61,6 @@ def order_export_rows(*, vendor, date_from: date, date_to: date) -> Iterator[lis
             checkout.shipping_country,
             str(item.product_id), _text(item.title), str(item.quantity), str(item.unit_price), str(item.line_total),
             str(order.subtotal), str(order.shipping), str(order.total), str(order.platform_fee), str(order.vendor_net),
+            str(item.refunded), str(order.vendor_net - (item.refunded - item.fee_returned)),
             _text(order.carrier), _text(order.tracking_number), _when(order.shipped_at),
         ]  # fmt: skip

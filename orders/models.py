@@ -284,3 +284,68 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.vendor_id} {self.kind} {self.amount}"
+
+
+class ReconciliationIssue(models.Model):
+    """A difference between the ledger and Stripe found by the daily reconciliation, for staff to look into.
+
+    One row per day, object and problem: running the day again finds the same difference and writes nothing.
+    """
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", "Charge"
+        REFUND = "refund", "Refund"
+        TRANSFER = "transfer", "Transfer"
+        TRANSFER_REVERSAL = "transfer_reversal", "Transfer reversal"
+
+    class Problem(models.TextChoices):
+        MISSING_IN_LEDGER = "missing_in_ledger", "At Stripe, not in the ledger"
+        MISSING_AT_STRIPE = "missing_at_stripe", "In the ledger, not at Stripe"
+        AMOUNT_DIFFERS = "amount_differs", "Amounts differ"
+
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    stripe_id = models.CharField(max_length=64)
+    problem = models.CharField(max_length=20, choices=Problem.choices)
+    ledger_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    stripe_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "kind", "stripe_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "kind", "stripe_id", "problem"], name="one_issue_per_day_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.stripe_id}: {self.get_problem_display()}"
+
+
+class ConnectIncident(models.Model):
+    """Money news from Stripe Connect after the fact, kept for staff: a transfer reversed (by us, or by someone
+    at Stripe, in which case the reversal went into the shop's ledger) or a shop's payout that failed."""
+
+    class Kind(models.TextChoices):
+        TRANSFER_REVERSED = "transfer_reversed", "Transfer reversed"
+        PAYOUT_FAILED = "payout_failed", "Payout failed"
+
+    stripe_event_id = models.CharField(max_length=255, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    stripe_id = models.CharField(max_length=64, help_text="The transfer or payout.")
+    vendor = models.ForeignKey(
+        "vendors.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="connect_incidents"
+    )
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="connect_incidents")
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    # True when a reversal nobody here made was written into the shop's ledger.
+    booked = models.BooleanField(default=False)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.stripe_id}"

@@ -93,34 +93,60 @@ def shop_new_order_count(*, vendor) -> int:
 
 def shop_sales(*, vendor, now=None) -> list[dict]:
     """Today, 7 and 30 days: orders, revenue (what shoppers paid for the shop's goods and shipping),
-    platform fees and the shop's net. Cancelled and unpaid orders don't count."""
+    platform fees and the shop's net, each net of the refunds made in the period.
+
+    Sales count in the period they were paid, refunds (cancellations and lost disputes too) in the period they
+    were made, as a bank statement would: a refund today of last month's sale lowers today's figures. Orders
+    counts the paid orders not cancelled or refunded in full.
+    """
+    from .models import OrderRefund
+
     now = now or timezone.now()
-    counted = (S.PAID, S.PROCESSING, S.SHIPPED, S.DELIVERED, S.PARTIALLY_REFUNDED)
     today = _day_start(timezone.localdate(now))
     periods = [("Today", today), ("7 days", now - timedelta(days=7)), ("30 days", now - timedelta(days=30))]
     zero = Decimal("0.00")
-    figures = Order.objects.filter(vendor=vendor, status__in=counted, paid_at__gte=periods[2][1]).aggregate(
+    gone = (S.CANCELLED, S.REFUNDED)
+    # Never paid, or paid too late and given back by checkout itself (no order refund): not sales.
+    paid = Order.objects.filter(vendor=vendor, paid_at__gte=periods[2][1]).exclude(
+        status__in=(S.PENDING_PAYMENT, S.EXPIRED)
+    )
+    sales = paid.aggregate(
         **{
             f"{key}_{i}": agg
             for i, (_, since) in enumerate(periods)
             for key, agg in (
-                ("orders", Count("pk", filter=Q(paid_at__gte=since))),
+                ("orders", Count("pk", filter=Q(paid_at__gte=since) & ~Q(status__in=gone))),
                 ("revenue", Sum("total", filter=Q(paid_at__gte=since))),
                 ("fees", Sum("platform_fee", filter=Q(paid_at__gte=since))),
                 ("net", Sum("vendor_net", filter=Q(paid_at__gte=since))),
             )
         }
     )
-    return [
-        {
-            "label": label,
-            "orders": figures[f"orders_{i}"],
-            "revenue": figures[f"revenue_{i}"] or zero,
-            "fees": figures[f"fees_{i}"] or zero,
-            "net": figures[f"net_{i}"] or zero,
+    refunds = OrderRefund.objects.filter(
+        order__vendor=vendor, status=OrderRefund.Status.SUCCEEDED, created_at__gte=periods[2][1]
+    ).aggregate(
+        **{
+            f"{key}_{i}": Sum(field, filter=Q(created_at__gte=since))
+            for i, (_, since) in enumerate(periods)
+            for key, field in (("refunds", "amount"), ("fees_back", "platform_fee_returned"))
         }
-        for i, (label, _) in enumerate(periods)
-    ]
+    )
+    rows = []
+    for i, (label, _) in enumerate(periods):
+        refunded = refunds[f"refunds_{i}"] or zero
+        fees_back = refunds[f"fees_back_{i}"] or zero
+        rows.append(
+            {
+                "label": label,
+                "orders": sales[f"orders_{i}"],
+                "refunds": refunded,
+                "revenue": (sales[f"revenue_{i}"] or zero) - refunded,
+                "fees": (sales[f"fees_{i}"] or zero) - fees_back,
+                # The shop's part of a refund: what it gave back less the platform fee returned with it.
+                "net": (sales[f"net_{i}"] or zero) - (refunded - fees_back),
+            }
+        )
+    return rows
 
 
 def orders_for_checkout(*, checkout):

@@ -16,6 +16,7 @@ import logging
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urlencode
 
@@ -25,7 +26,7 @@ from django.urls import reverse
 
 from marketplace.stripe_client import stripe_client
 
-from .models import Vendor
+from .models import SimulatedTransfer, Vendor
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,29 @@ class AccountStatus:
     # Requirement keys Stripe needs now (currently_due plus past_due), e.g. "external_account".
     requirements_due: list[str] = field(default_factory=list)
     disabled_reason: str = ""
+
+
+@dataclass(frozen=True)
+class TransferReversal:
+    id: str
+    transfer_id: str
+    amount_minor: int
+    currency: str
+    created: int  # Unix time, as Stripe reports it
+    # Ours say which refund made them: {"order_refund": pk, "order": number}.
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A transfer to a shop as Stripe reports it now, with its reversals."""
+
+    id: str
+    amount_minor: int
+    currency: str
+    destination: str
+    created: int
+    reversals: tuple[TransferReversal, ...] = ()
 
 
 class ConnectGateway(Protocol):
@@ -97,6 +121,14 @@ class ConnectGateway(Protocol):
 
         Raises ``ConnectError`` when Stripe refuses (the shop's balance was already paid out, say).
         """
+        ...
+
+    def transfers_list(self, *, created_from: int, created_to: int) -> list[Transfer]:
+        """The platform's transfers created in [created_from, created_to) (Unix times), with their reversals."""
+        ...
+
+    def transfer_retrieve(self, *, transfer_id: str) -> Transfer:
+        """One transfer with its reversals; ``ConnectError`` if Stripe has no such transfer."""
         ...
 
 
@@ -196,6 +228,46 @@ class StripeConnectGateway:
             )
         return reversal.id
 
+    def transfers_list(self, *, created_from: int, created_to: int) -> list[Transfer]:
+        params = {"created": {"gte": created_from, "lt": created_to}, "limit": 100}
+        with _stripe_errors("list the transfers"):
+            page = self._client.v1.transfers.list(params=params)
+            return [self._transfer(t.to_dict()) for t in page.auto_paging_iter()]
+
+    def transfer_retrieve(self, *, transfer_id: str) -> Transfer:
+        with _stripe_errors("read a transfer"):
+            return self._transfer(self._client.v1.transfers.retrieve(transfer_id).to_dict())
+
+    def _transfer(self, data: dict) -> Transfer:
+        """A ``Transfer`` from Stripe's object; its embedded reversals list is only a first page, so page on."""
+        listed = data.get("reversals") or {}
+        reversals = list(listed.get("data") or [])
+        if listed.get("has_more"):
+            page = self._client.v1.transfers.reversals.list(data["id"], params={"limit": 100})
+            reversals = [r.to_dict() for r in page.auto_paging_iter()]
+        return _transfer(data, reversals)
+
+
+def _transfer(data: dict, reversals: list[dict]) -> Transfer:
+    return Transfer(
+        id=data["id"],
+        amount_minor=int(data.get("amount") or 0),
+        currency=str(data.get("currency") or "").upper(),
+        destination=str(data.get("destination") or ""),
+        created=int(data.get("created") or 0),
+        reversals=tuple(
+            TransferReversal(
+                id=r["id"],
+                transfer_id=data["id"],
+                amount_minor=int(r.get("amount") or 0),
+                currency=str(r.get("currency") or "").upper(),
+                created=int(r.get("created") or 0),
+                metadata={str(k): str(v) for k, v in (r.get("metadata") or {}).items()},
+            )
+            for r in reversals
+        ),
+    )
+
 
 def _account_status(account: dict) -> AccountStatus:
     requirements = account.get("requirements") or {}
@@ -285,6 +357,9 @@ class SimulatedConnectGateway:
     ) -> str:
         _check_transfer_amount(amount_minor)
         transfer_id = SIMULATED_TRANSFER_PREFIX + secrets.token_hex(8)
+        SimulatedTransfer.objects.create(
+            stripe_id=transfer_id, amount_minor=amount_minor, currency=currency.upper(), destination=destination
+        )
         logger.info(
             "SIMULATED Connect: transfer %s of %s %s to %s (group %s)",
             transfer_id,
@@ -305,8 +380,52 @@ class SimulatedConnectGateway:
                 detail=f"no simulated transfer {transfer_id!r}",
             )
         reversal_id = SIMULATED_REVERSAL_PREFIX + secrets.token_hex(8)
+        made = SimulatedTransfer.objects.filter(stripe_id=transfer_id).first()
+        SimulatedTransfer.objects.create(
+            stripe_id=reversal_id,
+            transfer_id=transfer_id,
+            amount_minor=amount_minor,
+            currency=made.currency if made else "",
+            metadata=metadata or {},
+        )
         logger.info("SIMULATED Connect: reversal %s of %s from transfer %s", reversal_id, amount_minor, transfer_id)
         return reversal_id
+
+    def transfers_list(self, *, created_from: int, created_to: int) -> list[Transfer]:
+        made = SimulatedTransfer.objects.filter(
+            transfer_id="",
+            created_at__gte=datetime.fromtimestamp(created_from, UTC),
+            created_at__lt=datetime.fromtimestamp(created_to, UTC),
+        )
+        return [self._transfer(row) for row in made.order_by("-created_at")]
+
+    def transfer_retrieve(self, *, transfer_id: str) -> Transfer:
+        row = SimulatedTransfer.objects.filter(stripe_id=transfer_id, transfer_id="").first()
+        if row is None:
+            raise ConnectError("Stripe has no such transfer.", detail=f"no simulated transfer {transfer_id!r}")
+        return self._transfer(row)
+
+    @staticmethod
+    def _transfer(row: SimulatedTransfer) -> Transfer:
+        reversals = SimulatedTransfer.objects.filter(transfer_id=row.stripe_id).order_by("created_at")
+        return Transfer(
+            id=row.stripe_id,
+            amount_minor=row.amount_minor,
+            currency=row.currency,
+            destination=row.destination,
+            created=int(row.created_at.timestamp()),
+            reversals=tuple(
+                TransferReversal(
+                    id=r.stripe_id,
+                    transfer_id=row.stripe_id,
+                    amount_minor=r.amount_minor,
+                    currency=r.currency or row.currency,
+                    created=int(r.created_at.timestamp()),
+                    metadata=r.metadata,
+                )
+                for r in reversals
+            ),
+        )
 
 
 def connect_gateway() -> ConnectGateway:

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from marketplace.paths import slug_path
 from marketplace.rules import FieldRule
@@ -98,3 +99,20 @@ class VendorStatusChange(models.Model):
 def vendor_visible_sql(alias: str = "v") -> str:
     """``VISIBLE_SHOP`` as SQL on the shops table under ``alias``, for raw statements."""
     return VISIBLE_SHOP.sql(Vendor, alias)
+
+
+class SimulatedTransfer(models.Model):
+    """SIMULATED Connect's own books (development and tests only): the transfers and reversals it "made",
+    so that it can answer list and retrieve calls (the daily reconciliation) as Stripe would."""
+
+    stripe_id = models.CharField(max_length=64, unique=True)
+    # Set on a reversal: the transfer it takes money back from.
+    transfer_id = models.CharField(max_length=64, blank=True, db_index=True)
+    amount_minor = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3)
+    destination = models.CharField(max_length=64, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"SIMULATED {self.stripe_id} ({self.amount_minor} {self.currency})"

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from marketplace.emails import absolute_url
 from marketplace.stripe_webhooks import stripe_webhook_view
 
-from .connect import SIMULATED_ACCOUNT_PREFIX
+from .connect import SIMULATED_ACCOUNT_PREFIX, ConnectError
 from .selectors import vendor_for_user
 from .services.payouts import (
     PayoutsError,
@@ -126,5 +126,6 @@ connect_webhook = stripe_webhook_view(
     name="connect",
     secret=lambda: settings.STRIPE_CONNECT_WEBHOOK_SECRET,
     handle=lambda event: connect_event_handle(event=event),
-    retry_on=(PayoutsError,),
+    # ConnectError: a money event's transfer couldn't be read from Stripe just now.
+    retry_on=(PayoutsError, ConnectError),
 )

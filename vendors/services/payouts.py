@@ -8,6 +8,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from marketplace.cache_versions import catalogue_changed
 
@@ -152,11 +153,17 @@ def vendor_payouts_simulate_complete(*, vendor: Vendor) -> Vendor:
 
 
 def connect_event_handle(*, event: dict) -> None:
-    """Act on one verified Connect event. Only ``account.updated`` matters; others are ignored.
+    """Act on one verified Connect event: ``account.updated`` here, the money events by their handlers in
+    ``settings.CONNECT_EVENT_HANDLERS``; others are ignored.
 
     The payload's account state is not trusted (events arrive late, twice, or out
     of order); it only says which account to re-read from Stripe.
     """
+    handler = settings.CONNECT_EVENT_HANDLERS.get(event.get("type"))
+    if handler:
+        # Money events belong to the apps that keep the books (orders); named in settings, so vendors imports none.
+        import_string(handler)(event=event)
+        return
     if event.get("type") != "account.updated":
         return
     account_id = event.get("account") or ((event.get("data") or {}).get("object") or {}).get("id") or ""

@@ -6,6 +6,7 @@ the response builders are reused by ``test_payouts``.
 """
 
 import json
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
@@ -495,3 +496,83 @@ def test_simulated_gateway_knows_no_real_accounts(db):
     VendorFactory(stripe_account_id="acct_1Qreal")
     with pytest.raises(ConnectError, match="not a simulated one"):
         SimulatedConnectGateway().account_retrieve(account_id="acct_1Qreal")
+
+
+# --- Reading transfers back (the daily reconciliation) -------------------------------------
+
+
+def _list(data: list[dict], url: str, *, has_more: bool = False) -> dict:
+    return {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+
+def _transfer_with(transfer_id: str, reversals: list[dict], *, has_more: bool = False, created: int = 1732540000):
+    url = f"/v1/transfers/{transfer_id}/reversals"
+    return {**transfer_json(transfer_id, amount=2000, destination="acct_1Qshop"), "created": created,
+            "reversals": _list(reversals, url, has_more=has_more)}  # fmt: skip
+
+
+def test_transfers_list_asks_for_the_days_transfers_with_their_reversals(gateway, http):
+    reversal = reversal_json("trr_1Qrev", transfer_id="tr_1Qa", amount=975)
+    http.respond(
+        "GET",
+        "/v1/transfers",
+        _list([_transfer_with("tr_1Qa", [reversal]), _transfer_with("tr_1Qb", [])], "/v1/transfers"),
+    )
+
+    transfers = gateway.transfers_list(created_from=1732492800, created_to=1732579200)
+
+    [sent] = http.sent
+    assert (sent.method, sent.path, sent.form) == ("GET", "/v1/transfers", {})
+    assert sent.query == {"created[gte]": "1732492800", "created[lt]": "1732579200", "limit": "100"}
+    _platform_call(sent)
+    assert [(t.id, t.amount_minor, t.currency, t.destination, t.created) for t in transfers] == [
+        ("tr_1Qa", 2000, "USD", "acct_1Qshop", 1732540000),
+        ("tr_1Qb", 2000, "USD", "acct_1Qshop", 1732540000),
+    ]
+    [back] = transfers[0].reversals
+    assert (back.id, back.transfer_id, back.amount_minor, back.created, back.metadata) == (
+        "trr_1Qrev", "tr_1Qa", 975, 1732540300, {"order_refund": "7"},
+    )  # fmt: skip
+
+
+def test_transfer_retrieve_pages_through_reversals_stripe_did_not_embed(gateway, http):
+    first = reversal_json("trr_1", transfer_id="tr_1Qa", amount=100)
+    second = reversal_json("trr_2", transfer_id="tr_1Qa", amount=200)
+    http.respond("GET", "/v1/transfers/tr_1Qa", _transfer_with("tr_1Qa", [first], has_more=True))
+    http.respond("GET", "/v1/transfers/tr_1Qa/reversals", _list([first, second], "/v1/transfers/tr_1Qa/reversals"))
+
+    transfer = gateway.transfer_retrieve(transfer_id="tr_1Qa")
+
+    assert [r.id for r in transfer.reversals] == ["trr_1", "trr_2"]
+    assert http.to("GET", "/v1/transfers/tr_1Qa/reversals")[0].query == {"limit": "100"}
+
+
+def test_transfer_retrieve_of_an_unknown_transfer_is_a_connect_error(gateway, http):
+    http.respond("GET", "/v1/transfers/tr_nope", error_json("No such transfer: 'tr_nope'"), status=404)
+
+    with pytest.raises(ConnectError, match="No such transfer") as caught:
+        gateway.transfer_retrieve(transfer_id="tr_nope")
+    assert caught.value.retryable is False
+
+
+def test_simulated_gateway_answers_from_its_own_books(db):
+    simulated = SimulatedConnectGateway()
+    transfer_id = simulated.transfer_create(
+        amount_minor=1000, currency="usd", destination="acct_sim_1", source_transaction="ch_1",
+        transfer_group="g", idempotency_key="k",
+    )  # fmt: skip
+    reversal_id = simulated.transfer_reversal_create(
+        transfer_id=transfer_id, amount_minor=250, idempotency_key="r", metadata={"order_refund": "3"}
+    )
+    now = int(time.time())
+
+    [listed] = simulated.transfers_list(created_from=now - 60, created_to=now + 60)
+
+    assert (listed.id, listed.amount_minor, listed.currency, listed.destination) == (
+        transfer_id, 1000, "USD", "acct_sim_1",
+    )  # fmt: skip
+    assert [(r.id, r.amount_minor, r.metadata) for r in listed.reversals] == [(reversal_id, 250, {"order_refund": "3"})]
+    assert simulated.transfer_retrieve(transfer_id=transfer_id) == listed
+    assert simulated.transfers_list(created_from=now - 7200, created_to=now - 3600) == []
+    with pytest.raises(ConnectError):
+        simulated.transfer_retrieve(transfer_id="tr_sim_unknown")
