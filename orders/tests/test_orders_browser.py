@@ -1,4 +1,4 @@
-"""On a phone: a shop marks an order shipped with tracking; the shopper follows it in "Your orders"."""
+"""On a phone: a shop ships an order with tracking and later refunds one item; the shopper follows both."""
 
 import pytest
 from django.conf import settings
@@ -6,7 +6,10 @@ from django.core import mail
 from django.test import Client
 from playwright.sync_api import expect
 
-from .factories import paid_order
+from checkout.payments import checkout_sync_payment
+from checkout.payouts import order_transfer
+from checkout.tests.conftest import card_pay
+from orders.models import Order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,8 +29,15 @@ def _signed_in(browser, live_server, user):
     return context
 
 
-def test_a_shop_ships_and_the_shopper_follows_the_parcel(live_server, browser, shopper, vendor_a):
-    order = paid_order(user=shopper, vendor=vendor_a)
+def test_a_shop_ships_then_refunds_one_item_and_both_sides_see_it(
+    live_server, browser, placed_checkout, shopper, vendor_a
+):
+    """#12's journey: ship with tracking → the shopper follows it and is emailed → the shop refunds one item →
+    the shopper sees the partial refund → the shop's payouts page shows the transfer reversed."""
+    card_pay(placed_checkout)  # paid for real on localstripe: the refund below goes to Stripe
+    checkout_sync_payment(intent_id=placed_checkout.payment_intent_id)
+    order = Order.objects.get(checkout=placed_checkout, vendor=vendor_a)
+    order_transfer(order_id=order.pk)
     shop = _signed_in(browser, live_server, vendor_a.owner)
     page = shop.new_page()
     page.goto(f"{live_server.url}/shops/dashboard/")
@@ -59,4 +69,32 @@ def test_a_shop_ships_and_the_shopper_follows_the_parcel(live_server, browser, s
     expect(page.locator(".timeline")).to_contain_text("Shipped")
     expect(page.locator(".tracking")).to_contain_text("RM123456789GB")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    order_url = page.url
+
+    # The shop refunds one of the two mugs, in place.
+    item = order.items.get()
+    shop_page = _signed_in(browser, live_server, vendor_a.owner)
+    page = shop_page.new_page()
+    page.goto(f"{live_server.url}/shops/dashboard/orders/{order.number}/")
+    page.get_by_label("These items:").check()
+    page.locator(f"#qty_{item.pk}").fill("1")
+    page.locator("#refund-reason").fill("one arrived chipped")
+    page.get_by_role("button", name="Refund", exact=True).click()
+    expect(page.locator("#order-refund")).to_contain_text("$20.00 — one arrived chipped")
+    expect(page.locator("#order-status")).to_contain_text("Partially refunded")  # updated out of band
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.goto(f"{live_server.url}/shops/dashboard/")
+    page.get_by_role("link", name="Balance and ledger").click()
+    expect(page.locator("#ledger")).to_contain_text("Transfer reversed")
+    expect(page.locator("#balance")).to_contain_text("Nothing owed")
+    assert shop_page.errors == []
+    shop_page.close()
+
+    # The shopper sees the partial refund, and can no longer cancel a shipped order.
+    page = buyer.new_page()
+    page.goto(order_url)
+    expect(page.get_by_role("region", name="Refunds")).to_contain_text("$20.00 back to your card")
+    expect(page.locator("body")).not_to_contain_text("Cancel this order")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert buyer.errors == []
     buyer.close()
