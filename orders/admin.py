@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from marketplace.admin import ReadOnlyAdmin
+
 from .models import ConnectIncident, LedgerEntry, Order, OrderItem, OrderMessage, OrderRefund, ReconciliationIssue
 from .refunds import order_refund, refund_key_new
 from .services import OrderError
@@ -75,7 +77,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     """Read-only: the ledger is append-only, written by the services that move money."""
 
     list_display = ["created_at", "account", "vendor", "order", "kind", "amount", "currency", "stripe_id", "memo"]
@@ -83,18 +85,9 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     search_fields = ["vendor__name", "order__number", "stripe_id"]
     list_select_related = ["vendor", "order"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReconciliationIssue)
-class ReconciliationIssueAdmin(admin.ModelAdmin):
+class ReconciliationIssueAdmin(ReadOnlyAdmin):
     """What the daily reconciliation found: read-only, for staff to look into."""
 
     list_display = ["day", "kind", "stripe_id", "problem", "ledger_amount", "stripe_amount", "currency"]
@@ -102,30 +95,12 @@ class ReconciliationIssueAdmin(admin.ModelAdmin):
     search_fields = ["stripe_id"]
     readonly_fields = [f.name for f in ReconciliationIssue._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ConnectIncident)
-class ConnectIncidentAdmin(admin.ModelAdmin):
+class ConnectIncidentAdmin(ReadOnlyAdmin):
     """Transfers reversed and payouts failed, as Stripe Connect reported them: read-only, for staff."""
 
     list_display = ["created_at", "kind", "stripe_id", "vendor", "order", "amount", "currency", "booked"]
     list_filter = ["kind", "booked"]
     search_fields = ["stripe_id", "order__number", "vendor__name"]
     readonly_fields = [f.name for f in ConnectIncident._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from marketplace.models import Notification
+from marketplace.tests.browser import signed_in_context as _signed_in
 
 from .factories import paid_order
-from .test_orders_browser import _signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

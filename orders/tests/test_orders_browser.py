@@ -1,32 +1,16 @@
 """On a phone: a shop ships an order with tracking and later refunds one item; the shopper follows both."""
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import expect
 
 from checkout.payments import checkout_sync_payment
 from checkout.payouts import order_transfer
 from checkout.tests.conftest import card_pay
+from marketplace.tests.browser import signed_in_context
 from orders.models import Order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def _signed_in(browser, live_server, user):
-    """A phone browser already logged in as ``user`` (the session made by Django's test client)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
-    errors = []
-    context.on("weberror", lambda e: errors.append(str(e.error)))
-    context.errors = errors
-    return context
 
 
 def test_a_shop_ships_then_refunds_one_item_and_both_sides_see_it(
@@ -38,7 +22,7 @@ def test_a_shop_ships_then_refunds_one_item_and_both_sides_see_it(
     checkout_sync_payment(intent_id=placed_checkout.payment_intent_id)
     order = Order.objects.get(checkout=placed_checkout, vendor=vendor_a)
     order_transfer(order_id=order.pk)
-    shop = _signed_in(browser, live_server, vendor_a.owner)
+    shop = signed_in_context(browser, live_server, vendor_a.owner)
     page = shop.new_page()
     page.goto(f"{live_server.url}/shops/dashboard/")
     page.get_by_role("link", name="Orders").first.click()
@@ -61,7 +45,7 @@ def test_a_shop_ships_then_refunds_one_item_and_both_sides_see_it(
     assert order.status == "shipped"
     assert any(order.number in m.subject and "RM123456789GB" in m.body for m in mail.outbox)
 
-    buyer = _signed_in(browser, live_server, shopper)
+    buyer = signed_in_context(browser, live_server, shopper)
     page = buyer.new_page()
     page.goto(f"{live_server.url}/account/")
     page.get_by_role("link", name="Your orders").click()
@@ -73,7 +57,7 @@ def test_a_shop_ships_then_refunds_one_item_and_both_sides_see_it(
 
     # The shop refunds one of the two mugs, in place.
     item = order.items.get()
-    shop_page = _signed_in(browser, live_server, vendor_a.owner)
+    shop_page = signed_in_context(browser, live_server, vendor_a.owner)
     page = shop_page.new_page()
     page.goto(f"{live_server.url}/shops/dashboard/orders/{order.number}/")
     page.get_by_label("These items:").check()

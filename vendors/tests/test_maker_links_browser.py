@@ -1,26 +1,15 @@
 """#11 item 3 on a phone: a shopper finds "Open a shop" in the header, a maker finds "Shop dashboard"."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
+
+from marketplace.tests.browser import signed_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-
-
-def _phone_as(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
-    return context
-
 
 def test_makers_find_their_way_in_from_the_header_on_a_phone(live_server, browser, shopper, vendor_a):
-    context = _phone_as(browser, live_server, shopper)
+    context = signed_in_context(browser, live_server, shopper)
     page = context.new_page()
     page.goto(f"{live_server.url}/")
     link = page.locator("header").get_by_role("link", name="Open a shop")
@@ -30,7 +19,7 @@ def test_makers_find_their_way_in_from_the_header_on_a_phone(live_server, browse
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     context.close()
 
-    context = _phone_as(browser, live_server, vendor_a.owner)
+    context = signed_in_context(browser, live_server, vendor_a.owner)
     page = context.new_page()
     page.goto(f"{live_server.url}/account/")
     page.locator("header").get_by_role("link", name="Shop dashboard").click()
