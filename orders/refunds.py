@@ -213,7 +213,8 @@ def order_refund_settle(*, refund_id: int, stripe_refund_id: str, cancel: bool =
         _stock_return(order, refund)
         _order_move(order, refund, cancel=cancel)
         _shop_share_back(order, refund)
-        _tell_shopper(order, refund, cancelled=order.status == S.CANCELLED)
+        if refund.dispute_id is None:  # a lost dispute: the buyer's bank already gave the money back
+            _tell_shopper(order, refund, cancelled=order.status == S.CANCELLED)
     return refund
 
 
