@@ -1,25 +1,19 @@
 """In a browser: delivered order → error in place → review with stars and a photo → shop replies → shopper sees it."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
+from marketplace.tests.browser import signed_in_context
+
 from .conftest import shipped_order
+
+DESKTOP = {"width": 1280, "height": 720}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _signed_in(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context()
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
-    errors = []
-    context.on("weberror", lambda e: errors.append(str(e.error)))
-    context.errors = errors
-    return context
+    return signed_in_context(browser, live_server, user, viewport=DESKTOP)
 
 
 def test_review_reply_and_rating_in_search(live_server, browser, shopper, vendor_a, tmp_path):
