@@ -45,8 +45,23 @@ def _shop_order_context(order, form=None, refund_form=None) -> dict:
         "form": form or StatusForm(),
         **_refund_context(order),
         "refund_form": refund_form,
+        **_refund_values(order, refund_form),
         "cancellable": order.status in CANCELLABLE,
         "dispute": order.checkout.disputes.filter(status__in=Dispute.OPEN).first(),
+    }
+
+
+def _refund_values(order, refund_form) -> dict:
+    """What the shop typed, put back into the refund form after a refusal: never a different refund than meant.
+
+    (Re-rendered with defaults, a shop choosing "these items" after an error would refund the whole order.)
+    """
+    data = refund_form.data if refund_form is not None else {}
+    return {
+        "refund_mode": data.get("mode") if data.get("mode") in ("full", "items", "amount") else "full",
+        "refund_lines": [(item, data.get(f"qty_{item.pk}") or "0") for item in order.items.all()],
+        "refund_amount": data.get("amount", ""),
+        "refund_reason": data.get("reason", ""),
     }
 
 

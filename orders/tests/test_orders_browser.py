@@ -61,6 +61,8 @@ def test_a_shop_ships_then_refunds_one_item_and_both_sides_see_it(
     page = shop_page.new_page()
     page.goto(f"{live_server.url}/shops/dashboard/orders/{order.number}/")
     page.get_by_label("These items:").check()
+    page.get_by_role("button", name="Refund", exact=True).click()  # no item chosen: said in place, nothing sent
+    expect(page.locator("#refund-error")).to_contain_text("Choose how many of which items to refund.")
     page.locator(f"#qty_{item.pk}").fill("1")
     page.locator("#refund-reason").fill("one arrived chipped")
     page.get_by_role("button", name="Refund", exact=True).click()
