@@ -16,7 +16,7 @@ for c in "$$PYTHON" python3.12 \
 done; exit 1
 endef
 
-.PHONY: help run test lint format bench-search bench-images clean
+.PHONY: help run test lint format bench-search bench-images bench-gazetteer clean
 help:
 	@echo "make run    start the marketplace with demo data on http://127.0.0.1:8000"
 	@echo "make test   run the whole test suite (with coverage)"
@@ -48,6 +48,9 @@ BENCH_DB ?= marketplace_bench
 bench-search: $(VENV)/.requirements
 	EMBEDDED_DATABASE_NAME=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
 	EMBEDDED_DATABASE_NAME=$(BENCH_DB) $(PY) manage.py bench_search $(BENCH_ARGS)
+
+bench-gazetteer: $(VENV)/.requirements
+	$(PY) manage.py bench_gazetteer $(BENCH_ARGS)
 
 bench-images: $(VENV)/.requirements
 	$(PY) manage.py bench_images $(BENCH_ARGS)

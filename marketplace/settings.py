@@ -223,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
 AZURE_ACCOUNT_NAME = env_str("AZURE_ACCOUNT_NAME")
 AZURE_CONNECTION_STRING = env_str("AZURE_CONNECTION_STRING")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# The compact town index (vendors.geocoding), built at image build time or on first use.
+GAZETTEER_DIR = Path(env_str("GAZETTEER_DIR", str(VAR_DIR / "gazetteer")))
 MEDIA_URL = "/media/"
 if AZURE_ACCOUNT_NAME or AZURE_CONNECTION_STRING:
     _azure_custom_domain = env_str("AZURE_CUSTOM_DOMAIN")
