@@ -19,6 +19,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from marketplace.emails import email_send, render_email
+from marketplace.telemetry import telemetry_event
 from orders.models import Order
 from vendors.connect import ConnectError
 
@@ -132,6 +133,7 @@ def followup_transfer(*, order_id: int, last_try: bool = False, now: datetime | 
                     detail=f"order {order_id}: {exc}"[:300],
                 )
                 logger.error("Transfer for order %s failed for good after %s tries: %s", order_id, row.attempts, exc)
+                telemetry_event("transfer_failed", order_id=order_id, shop_id=order.vendor_id, reason=str(exc)[:200])
         else:
             _done(row, now=now, note="" if transfer_id else "no transfer sent (nothing owed, or order not paid)")
     if retry_later is not None:

@@ -31,6 +31,7 @@ from catalog.models import Product
 from marketplace.accounts.models import User
 from marketplace.cache_versions import catalogue_changed
 from marketplace.money import to_minor_units
+from marketplace.telemetry import telemetry_event
 from orders.models import Order, OrderItem
 from orders.services import orders_mark_cancelled, orders_mark_paid
 
@@ -133,6 +134,7 @@ def _record_failure_once(checkout: Checkout, attempt: str, message: str) -> bool
     if PaymentRecord.objects.filter(checkout=checkout, kind=PaymentRecord.Kind.FAILED, stripe_id=attempt).exists():
         return False
     _record(checkout, PaymentRecord.Kind.FAILED, attempt, detail=message)
+    telemetry_event("payment_failed", checkout_id=checkout.pk, amount=checkout.total, currency=checkout.currency)
     return True
 
 
@@ -286,6 +288,7 @@ def _checkout_paid(checkout: Checkout, intent: Intent, *, orders: list[Order]) -
     if orders:
         checkout_record_processing_fee(checkout=checkout)
     _record(checkout, PaymentRecord.Kind.SUCCEEDED, checkout.charge_id or intent.id, amount=checkout.total)
+    telemetry_event("payment_succeeded", checkout_id=checkout.pk, amount=checkout.total, currency=checkout.currency)
     if checkout.cart_id:
         sold = OrderItem.objects.filter(order__in=orders).values_list("product_id", flat=True)
         CartItem.objects.filter(cart_id=checkout.cart_id, product_id__in=list(sold)).delete()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from catalog.models import Product
 from marketplace.cache_versions import catalogue_changed
 from marketplace.money import allocate, fee, round_money
+from marketplace.telemetry import telemetry_event
 from orders.models import OrderItem
 from orders.services import Line, order_create, orders_mark_expired
 
@@ -240,6 +241,7 @@ def checkout_expire(*, checkout: Checkout, now=None) -> bool:
             return False
         _checkout_release(locked, status=Checkout.Status.EXPIRED)
         transaction.on_commit(catalogue_changed)
+        telemetry_event("checkout_abandoned", checkout_id=locked.pk, amount=locked.total, currency=locked.currency)
     if locked.payment_intent_id:
         _intent_cancel_quietly(locked.pk)
     return True

@@ -7,10 +7,19 @@ Redis (see the README).
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 
 app = Celery("marketplace")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_process_init.connect
+@signals.beat_init.connect
+def _telemetry(**kwargs):
+    # In each worker process after the fork (exporters hold threads and sockets), and in beat.
+    from marketplace.telemetry import telemetry_configure
+
+    telemetry_configure()

@@ -455,6 +455,11 @@ USE_TZ = True
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
 LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "text"), "json" if PRODUCTION else "text")
+# Application Insights (marketplace/telemetry.py): requests, dependencies, exceptions, logs and the business
+# events, sent only where this is set (Key Vault reference in Azure). Unset: no telemetry at all.
+APPLICATIONINSIGHTS_CONNECTION_STRING = env_str("APPLICATIONINSIGHTS_CONNECTION_STRING", "") or ""
+APPLICATIONINSIGHTS_LIVE_METRICS = env_bool("APPLICATIONINSIGHTS_LIVE_METRICS", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -474,9 +479,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "pgserver": {"level": "WARNING"},
+        # Business events (telemetry_event): custom events in Application Insights, silent without it.
+        "marketplace.events": {"level": "INFO" if APPLICATIONINSIGHTS_CONNECTION_STRING else "WARNING"},
     },
 }
 
-# Application Insights: set APPLICATIONINSIGHTS_CONNECTION_STRING in Azure; App
-# Service's auto-instrumentation reads it (see infra/README.md).
 ACCOUNT_ADAPTER = "marketplace.accounts.adapter.AccountAdapter"

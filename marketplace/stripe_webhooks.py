@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from marketplace.models import StripeEvent
+from marketplace.telemetry import telemetry_event
 
 logger = logging.getLogger(__name__)
 
@@ -125,13 +126,24 @@ def stripe_webhook_view(
             )
         except WebhookRejected as exc:
             logger.warning("Rejected a %s webhook: %s", name, exc)
+            telemetry_event("webhook_failed", endpoint=name, reason="bad_signature")
             return JsonResponse({"code": "bad_signature", "detail": "Signature check failed."}, status=400)
+        kind = str(event.get("type", ""))
         try:
             handled = stripe_event_process(event=event, handle=handle, retry_on=retry_on)
         except WebhookRetry as exc:
             # Non-2xx: Stripe delivers the event again later; it is stored unprocessed until then.
             logger.warning("%s event %s not handled yet: %s", name, event["id"], exc)
+            telemetry_event(
+                "webhook_failed", endpoint=name, type=kind, reason="retry_later", event_id=event["id"], at_commit=False
+            )
             return JsonResponse({"code": "retry_later", "detail": "Could not handle the event now."}, status=503)
+        except Exception:
+            telemetry_event(
+                "webhook_failed", endpoint=name, type=kind, reason="error", event_id=event["id"], at_commit=False
+            )
+            raise
+        telemetry_event("webhook_processed", endpoint=name, type=kind, replay=not handled, event_id=event["id"])
         return JsonResponse({"received": True, "replay": not handled})
 
     webhook.__name__ = webhook.__qualname__ = f"{name}_webhook"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from marketplace.emails import email_enqueue, render_email
 from marketplace.money import round_money
 from marketplace.notifications import notify
+from marketplace.telemetry import telemetry_event
 from marketplace.templatetags.site_tags import money
 
 from .ledger import ledger_order_paid
@@ -111,6 +112,14 @@ def order_create(
             reserved=line.reserved,
         )
         for line in lines
+    )
+    telemetry_event(
+        "order_created",
+        order_id=order.pk,
+        shop_id=vendor_id,
+        amount=order.total,
+        currency=order.currency,
+        items=sum(line.quantity for line in lines),
     )
     return order
 
