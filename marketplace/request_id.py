@@ -10,6 +10,8 @@ import logging
 import re
 import uuid
 
+from opentelemetry import trace
+
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 HEADER = "X-Request-ID"
@@ -27,6 +29,9 @@ class RequestIdMiddleware:
         incoming = request.headers.get(HEADER, "")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
+        # On the request's telemetry span too (a no-op without Application Insights), to find it by the id a
+        # shopper reads off an error page.
+        trace.get_current_span().set_attribute("request_id", request_id)
         token = _request_id.set(request_id)
         try:
             response = self.get_response(request)

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import transaction
 from opentelemetry import metrics
 
+from marketplace.request_id import current_request_id
+
 # Each event and the attributes that become metric dimensions (few values each; ids stay in the custom event).
 EVENTS: dict[str, tuple[str, ...]] = {
     "order_created": ("currency",),
@@ -78,6 +80,8 @@ def telemetry_event(name: str, *, at_commit: bool = True, **attributes) -> None:
     if name not in EVENTS:
         raise ValueError(f"Unknown telemetry event {name!r}; add it to EVENTS.")
     values = {key: _value(value) for key, value in attributes.items() if value is not None}
+    if (request_id := current_request_id()) != "-":
+        values["request_id"] = request_id
 
     def emit():
         _counters[name].add(1, {key: values[key] for key in EVENTS[name] if key in values})

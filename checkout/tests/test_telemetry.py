@@ -164,6 +164,7 @@ def test_webhooks_count_processed_replayed_and_refused(
 
     processed = [e for e in otel.events() if e[telemetry.CUSTOM_EVENT_NAME] == "webhook_processed"]
     assert [(e["event_id"], e["replay"]) for e in processed] == [("evt_t1", False), ("evt_t1", True)]
+    assert all(len(e["request_id"]) == 32 for e in processed)  # each event names the request that caused it
     counts = otel.metrics()
     dims = (("endpoint", processed[0]["endpoint"]), ("type", "payment_intent.succeeded"))
     assert counts[("marketplace.webhook_processed", dims)] == 2
