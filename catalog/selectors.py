@@ -307,6 +307,15 @@ def vendor_get_for_follow(*, vendor_id: int) -> Vendor:
     return get_object_or_404(Vendor.objects.visible(), pk=vendor_id)
 
 
+def favourite_get_for_user(*, user, product_id: int):
+    """``user``'s favourite of ``product_id`` (with its product), or 404: nobody reaches another person's rows."""
+    from .models import Favourite
+
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Favourite.objects.select_related("product__vendor"), user=user, product_id=product_id)
+
+
 def favourite_list_for_user(*, user) -> QuerySet:
     """``user``'s favourites, newest first, each with its product's listing data.
 

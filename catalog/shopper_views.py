@@ -8,12 +8,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.redirects import safe_next_path
 
 from . import selectors
-from .models import Favourite, ShopFollow
+from .models import ShopFollow
 from .services import follow_digest
 from .services.shopper_lists import (
     PENDING_FAVOURITE_SESSION_KEY,
@@ -44,16 +44,11 @@ def favourite(request, product_id: int):
     A guest's POST remembers the product in their session and sends them to sign in; signing in makes it
     a favourite (``shopper_lists_on_sign_in``) and brings them back to the page they clicked on.
     """
-    action = request.POST.get("action", "toggle")
     if request.method == "GET":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        favourited = Favourite.objects.filter(user=request.user, product_id=product_id).exists()
-        product = selectors.product_get_for_favourite(product_id=product_id) if not favourited else None
-        if product is None:
-            product = Favourite.objects.select_related("product").get(user=request.user, product_id=product_id).product
-        context = {"product": product, "favourited": favourited, "next": _next(request, product.get_absolute_url())}
-        return render(request, "catalog/favourite.html", context)
+        return _favourite_confirm(request, product_id)
+    action = request.POST.get("action", "toggle")
     if action not in ("add", "remove", "toggle"):
         action = "toggle"
     if not request.user.is_authenticated:
@@ -61,22 +56,19 @@ def favourite(request, product_id: int):
         if action != "remove":
             request.session[PENDING_FAVOURITE_SESSION_KEY] = product.pk
         return _to_sign_in(request, _next(request, product.get_absolute_url()))
+    favourited = selectors.favourite_product_ids(user=request.user, product_ids=[product_id])
     if action == "toggle":
-        action = "remove" if Favourite.objects.filter(user=request.user, product_id=product_id).exists() else "add"
+        action = "remove" if favourited else "add"
     if action == "add":
         product = selectors.product_get_for_favourite(product_id=product_id)
         favourite_add(user=request.user, product=product)
-        title, favourited = product.title, True
-    else:
-        # Removing needs no visibility check: a product hidden since it was hearted can still be let go.
-        row = Favourite.objects.select_related("product").filter(user=request.user, product_id=product_id).first()
-        if row is None:
-            product = selectors.product_get_for_favourite(product_id=product_id)  # 404 unless visible
-            title = product.title
-        else:
-            title = row.product.title
-            favourite_remove(user=request.user, product_id=product_id)
-        favourited = False
+    elif favourited:
+        # No visibility check: a product hidden since it was hearted can still be let go.
+        product = selectors.favourite_get_for_user(user=request.user, product_id=product_id).product
+        favourite_remove(user=request.user, product_id=product_id)
+    else:  # removing what isn't there: nothing to do, if the product is one they could see
+        product = selectors.product_get_for_favourite(product_id=product_id)
+    title, favourited = product.title, action == "add"
     if request.htmx:
         context = {"product_id": product_id, "title": title, "favourited": favourited}
         return render(request, "catalog/favourite.html#heart", context)
@@ -84,7 +76,19 @@ def favourite(request, product_id: int):
     return redirect(_next(request, "/account/favourites/"))
 
 
+def _favourite_confirm(request, product_id: int):
+    """The no-JavaScript step behind a heart whose state the page couldn't show: the state, and one button."""
+    favourited = bool(selectors.favourite_product_ids(user=request.user, product_ids=[product_id]))
+    if favourited:
+        product = selectors.favourite_get_for_user(user=request.user, product_id=product_id).product
+    else:
+        product = selectors.product_get_for_favourite(product_id=product_id)
+    context = {"product": product, "favourited": favourited, "next": _next(request, product.get_absolute_url())}
+    return render(request, "catalog/favourite.html", context)
+
+
 @login_required
+@require_GET
 def favourite_list(request):
     page = Paginator(selectors.favourite_list_for_user(user=request.user), 24).get_page(request.GET.get("page"))
     context = {"page": page, "all_hearted": {row.product_id for row in page}}

@@ -163,3 +163,23 @@ def test_wrong_methods_are_refused(client, shopper):
     mug = ProductFactory()
     client.force_login(shopper)
     assert client.delete(fav_url(mug)).status_code == 405
+
+
+def test_the_favourites_page_is_get_only(client, shopper):
+    client.force_login(shopper)
+    assert client.post("/account/favourites/").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_tap_racing_itself_makes_one_row_and_no_error(shopper):
+    from catalog.services.shopper_lists import favourite_add, shop_follow_add
+    from marketplace.tests.concurrency import run_at_once
+
+    mug = ProductFactory()
+    outcomes = run_at_once(lambda: favourite_add(user=shopper, product=mug), times=4)
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sorted(created for _, created in outcomes) == [False, False, False, True]
+    assert len({row.pk for row, _ in outcomes}) == 1
+    outcomes = run_at_once(lambda: shop_follow_add(user=shopper, vendor=mug.vendor), times=4)
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sum(created for _, created in outcomes) == 1
