@@ -6,7 +6,8 @@ the same row (201 the first time), never a duplicate or a 500.
 """
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -17,6 +18,8 @@ from rest_framework.views import APIView
 from catalog import selectors
 from catalog.models import Favourite, ShopFollow
 from catalog.services.shopper_lists import favourite_add, favourite_remove, shop_follow_add, shop_follow_remove
+
+MAX_FILTER_IDS = 100
 
 
 class ListPages(PageNumberPagination):
@@ -96,10 +99,28 @@ def _invalid(field: str, message: str):
 class Favourites(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: FavouriteSerializer(many=True), **ERRORS}, summary="Your favourites, newest first")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "product_ids",
+                OpenApiTypes.STR,
+                description=f"Only these products (comma-separated ids, at most {MAX_FILTER_IDS}): which of a page "
+                "of cards you have favourited",
+            )
+        ],
+        responses={200: FavouriteSerializer(many=True), **ERRORS},
+        summary="Your favourites, newest first",
+    )
     def get(self, request):
+        rows = selectors.favourite_list_for_user(user=request.user)
+        raw = request.query_params.get("product_ids")
+        if raw is not None:
+            parts = [part.strip() for part in raw.split(",") if part.strip()]
+            if not parts or len(parts) > MAX_FILTER_IDS or not all(part.isdigit() for part in parts):
+                raise _invalid("product_ids", f"Give 1 to {MAX_FILTER_IDS} product ids separated by commas.")
+            rows = rows.filter(product_id__in=[int(part) for part in parts])
         pages = ListPages()
-        rows = pages.paginate_queryset(selectors.favourite_list_for_user(user=request.user), request, view=self)
+        rows = pages.paginate_queryset(rows, request, view=self)
         return pages.get_paginated_response(FavouriteSerializer(rows, many=True).data)
 
     @extend_schema(

@@ -33,21 +33,24 @@ def _csrf_input(context) -> SafeString:
 
 def favourite_button_html(context, *, product_id: int, title: str, favourited: bool | None) -> SafeString:
     url = reverse("shopper_lists:favourite", args=[product_id])
+    label_on, label_off = f"Remove “{title}” from favourites", f"Save “{title}” to favourites"
     if favourited is None:
-        method, csrf, action, pressed = "get", mark_safe(""), "toggle", mark_safe("")
+        # static/js/favourites.js fills the state in for signed-in visitors, with the labels given here.
+        method, csrf, action, pressed, state = "get", mark_safe(""), "toggle", mark_safe(""), "unknown"
         label = f"Favourite “{title}”"
     else:
         method, csrf = "post", _csrf_input(context)
-        action = "remove" if favourited else "add"
+        action, state = ("remove", "on") if favourited else ("add", "off")
         pressed = format_html(' aria-pressed="{}"', "true" if favourited else "false")
-        label = f"Remove “{title}” from favourites" if favourited else f"Save “{title}” to favourites"
+        label = label_on if favourited else label_off
     return format_html(
-        '<form class="fav-form" method="{}" action="{}" hx-post="{}" hx-target="this" hx-swap="outerHTML">{}'
+        '<form class="fav-form" method="{}" action="{}" hx-post="{}" hx-target="this" hx-swap="outerHTML"'
+        ' data-product-id="{}" data-state="{}" data-label-on="{}" data-label-off="{}">{}'
         '<input type="hidden" name="next" value="{}"><input type="hidden" name="action" value="{}">'
         '<button type="submit" class="fav-button{}"{} aria-label="{}" title="{}">'
         '<span aria-hidden="true">{}</span></button></form>',
-        method, url, url, csrf, _next_path(context), action, " is-on" if favourited else "", pressed, label, label,
-        "♥" if favourited else "♡",
+        method, url, url, product_id, state, label_on, label_off, csrf, _next_path(context), action,
+        " is-on" if favourited else "", pressed, label, label, "♥" if favourited else "♡",
     )  # fmt: skip
 
 

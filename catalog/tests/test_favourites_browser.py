@@ -55,3 +55,26 @@ def test_hearting_a_card_on_a_phone(live_server, browser, shopper, vendor_a, tmp
     assert ShopFollow.objects.filter(user=shopper, vendor=vendor_a).exists()
     assert context.errors == []
     context.close()
+
+
+def test_hearts_in_cached_search_results_show_the_signed_in_visitors_state(live_server, browser, shopper, vendor_a):
+    liked = ProductFactory(vendor=vendor_a, title="Liked teapot")
+    ProductFactory(vendor=vendor_a, title="Other teapot")
+    Favourite.objects.create(user=shopper, product=liked)
+    context = signed_in_context(browser, live_server, shopper)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/search?q=teapot")
+    on = page.locator('button[aria-label="Remove “Liked teapot” from favourites"]')
+    on.wait_for()
+    assert on.get_attribute("aria-pressed") == "true"
+    off = page.locator('button[aria-label="Save “Other teapot” to favourites"]')
+    assert off.get_attribute("aria-pressed") == "false"
+    off.tap()  # and the filled-in heart toggles like any other
+    page.locator('button[aria-label="Remove “Other teapot” from favourites"]').wait_for()
+    assert Favourite.objects.filter(user=shopper).count() == 2
+    on.tap()
+    page.locator('button[aria-label="Save “Liked teapot” to favourites"]').wait_for()
+    assert list(Favourite.objects.filter(user=shopper).values_list("product__title", flat=True)) == ["Other teapot"]
+    _no_sideways_scroll(page)
+    assert context.errors == []
+    context.close()

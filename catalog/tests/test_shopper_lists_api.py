@@ -113,3 +113,15 @@ def test_the_schema_documents_the_routes_and_their_4xx(client):
     assert {"200", "201", "400", "401"} <= set(paths["/api/favourites"]["post"]["responses"])
     assert "404" in paths["/api/favourites/{product_id}"]["delete"]["responses"]
     assert "404" in paths["/api/follows/{shop_id}"]["delete"]["responses"]
+
+
+def test_the_list_can_be_narrowed_to_a_page_of_cards(client, shopper):
+    liked, other, also_liked = ProductFactory(), ProductFactory(), ProductFactory()
+    for product in (liked, also_liked):
+        Favourite.objects.create(user=shopper, product=product)
+    headers = auth(shopper)
+    response = client.get("/api/favourites", {"product_ids": f"{liked.pk},{other.pk}"}, headers=headers)
+    assert [r["product_id"] for r in response.json()["results"]] == [liked.pk]
+    for bad in ("", "1,x", ",".join(str(n) for n in range(1, 102))):
+        response = client.get("/api/favourites", {"product_ids": bad}, headers=headers)
+        assert response.status_code == 400 and "product_ids" in response.json()["errors"], bad
