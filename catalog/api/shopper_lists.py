@@ -8,7 +8,7 @@ the same row (201 the first time), never a duplicate or a 500.
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
@@ -96,8 +96,10 @@ def _invalid(field: str, message: str):
     return serializers.ValidationError({field: [message]})
 
 
-class Favourites(APIView):
+class Favourites(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = ListPages
+    serializer_class = FavouriteSerializer
 
     @extend_schema(
         parameters=[
@@ -111,17 +113,18 @@ class Favourites(APIView):
         responses={200: FavouriteSerializer(many=True), **ERRORS},
         summary="Your favourites, newest first",
     )
-    def get(self, request):
-        rows = selectors.favourite_list_for_user(user=request.user)
-        raw = request.query_params.get("product_ids")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        rows = selectors.favourite_list_for_user(user=self.request.user)
+        raw = self.request.query_params.get("product_ids")
         if raw is not None:
             parts = [part.strip() for part in raw.split(",") if part.strip()]
             if not parts or len(parts) > MAX_FILTER_IDS or not all(part.isdigit() for part in parts):
                 raise _invalid("product_ids", f"Give 1 to {MAX_FILTER_IDS} product ids separated by commas.")
             rows = rows.filter(product_id__in=[int(part) for part in parts])
-        pages = ListPages()
-        rows = pages.paginate_queryset(rows, request, view=self)
-        return pages.get_paginated_response(FavouriteSerializer(rows, many=True).data)
+        return rows
 
     @extend_schema(
         request=FavouriteCreateSerializer,
@@ -153,14 +156,17 @@ class FavouriteDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class Follows(APIView):
+class Follows(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = ListPages
+    serializer_class = FollowSerializer
 
     @extend_schema(responses={200: FollowSerializer(many=True), **ERRORS}, summary="Shops you follow, newest first")
-    def get(self, request):
-        pages = ListPages()
-        rows = pages.paginate_queryset(selectors.follow_list_for_user(user=request.user), request, view=self)
-        return pages.get_paginated_response(FollowSerializer(rows, many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.follow_list_for_user(user=self.request.user)
 
     @extend_schema(
         request=FollowCreateSerializer,

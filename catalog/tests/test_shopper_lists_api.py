@@ -125,3 +125,13 @@ def test_the_list_can_be_narrowed_to_a_page_of_cards(client, shopper):
     for bad in ("", "1,x", ",".join(str(n) for n in range(1, 102))):
         response = client.get("/api/favourites", {"product_ids": bad}, headers=headers)
         assert response.status_code == 400 and "product_ids" in response.json()["errors"], bad
+
+
+def test_the_schema_gives_the_lists_the_page_shape(client):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    get = schema["paths"]["/api/favourites"]["get"]
+    assert {"page", "page_size", "product_ids"} <= {p["name"] for p in get["parameters"]}
+    ref = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"count", "next", "previous", "results"} <= set(schema["components"]["schemas"][ref]["properties"])
