@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from marketplace.paths import slug_path
 from marketplace.rules import FieldRule
@@ -282,7 +283,8 @@ class FollowDigestSend(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     week = models.CharField(max_length=8, help_text="ISO week, e.g. 2026-W48.")
     product_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The moment the digest's product list was read as of: the next digest lists what is newer.
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "week"], name="followdigestsend_one_per_user_week")]

@@ -93,7 +93,7 @@ def follow_digest_send(*, user_id: int, now=None) -> bool:
         return False
     with transaction.atomic():
         _, claimed = FollowDigestSend.objects.get_or_create(
-            user=user, week=week, defaults={"product_count": len(products)}
+            user=user, week=week, defaults={"product_count": len(products), "created_at": now}
         )
         if not claimed:
             return False

@@ -65,6 +65,7 @@ def test_a_subscriber_gets_new_work_once_a_week_with_one_click_unsubscribe_heade
         assert follow_digest_send_all(now=MONDAY + timedelta(days=3)) == 0
         assert follow_digest_send(user_id=subscriber.pk, now=MONDAY + timedelta(hours=1)) is False
     assert len(mail.outbox) == 1
+    assert FollowDigestSend.objects.get().created_at == MONDAY  # what the next digest counts from
     # Next week only what is new since this one.
     new_product(vendor_a, at=MONDAY + timedelta(days=4), title="Later bowl")
     with django_capture_on_commit_callbacks(execute=True):
