@@ -59,6 +59,8 @@ def test_cards_show_which_products_are_hearted(client, shopper):
     assert 'aria-label="Save “Other mug” to favourites"' in html
     # A plain POST form with the visitor's own CSRF token, back to this page.
     assert f'action="{fav_url(other)}"' in html and 'name="next" value="/"' in html
+    storefront = client.get(liked.vendor.get_absolute_url()).content.decode()  # and on the shop's page
+    assert 'aria-label="Remove “Liked mug” from favourites"' in storefront
 
 
 def test_search_results_cached_for_everyone_carry_no_personal_heart(client, shopper):
