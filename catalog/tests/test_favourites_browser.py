@@ -4,6 +4,7 @@ and neither the home page (with the recently viewed strip) nor a storefront over
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from catalog.models import Favourite, ShopFollow
 from catalog.tests.factories import ProductFactory
@@ -42,6 +43,9 @@ def test_hearting_a_card_on_a_phone(live_server, browser, shopper, vendor_a, tmp
     shots = os.environ.get("SCREENSHOT_DIR") or tmp_path
     page.screenshot(path=f"{shots}/favourites-home-phone.png", full_page=True)
     assert Favourite.objects.filter(user=shopper, product=mug).exists()
+    # The same product's heart in the recently viewed strip follows.
+    strip = page.locator(f'section[aria-labelledby="viewed-heading"] form[data-product-id="{mug.pk}"] button')
+    expect(strip).to_have_attribute("aria-pressed", "true")  # after htmx settles: retried until then
     on.tap()
     page.locator(
         f'section[aria-labelledby="new-heading"] button[aria-pressed="false"][aria-label*="{long_title[:20]}"]'

@@ -1,4 +1,4 @@
-// Hearts in HTML cached for everyone (search and category results) are drawn without the viewer's state
+// Loaded where product cards are shown. Hearts in HTML cached for everyone (search and category results) are drawn without the viewer's state
 // (data-state="unknown"). For a signed-in visitor, ask the API which of them they have favourited and
 // show it; the labels come from the server (data-label-on / data-label-off). Without this script the
 // hearts still work: they lead to a confirm page that shows the state.
@@ -37,6 +37,22 @@
       .catch(function () { /* the hearts keep working without their state */ });
   }
 
+  // One product can have several hearts on a page (new arrivals and recently viewed): when one is
+  // swapped for its new state, the others follow.
+  function follow(changed) {
+    var others = document.querySelectorAll('form.fav-form[data-product-id="' + changed.dataset.productId + '"]');
+    Array.prototype.forEach.call(others, function (form) {
+      if (form !== changed) show(form, changed.dataset.state === "on");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () { fill(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { fill(event.detail.elt || document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.matches && elt.matches("form.fav-form") && elt.dataset.state !== "unknown") {
+      follow(elt);
+    } else {
+      fill(elt || document);
+    }
+  });
 })();
