@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from marketplace.paths import slug_path
 from marketplace.rules import FieldRule
@@ -209,3 +210,84 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+# --- A shopper's own lists: favourites, followed shops, recently viewed ------------------------------
+# Personal data: exported and erased by ``catalog.personal_data`` (the account's data export/deletion).
+
+
+class Favourite(models.Model):
+    """A product a shopper hearted. One row per (user, product): favouriting twice is the same row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="favourites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "product"], name="favourite_one_per_user_product")]
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="favourite_user_newest")]
+
+    def __str__(self):
+        return f"{self.user_id} ♥ {self.product_id}"
+
+
+class ShopFollow(models.Model):
+    """A shopper following a shop: its new work appears on their home page (and in the weekly digest)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shop_follows")
+    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.CASCADE, related_name="followers")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "vendor"], name="shopfollow_one_per_user_vendor")]
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="shopfollow_user_newest")]
+
+    def __str__(self):
+        return f"{self.user_id} follows {self.vendor_id}"
+
+
+class RecentlyViewed(models.Model):
+    """A product page a signed-in shopper opened; the newest ``RECENTLY_VIEWED_MAX`` are kept per person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recently_viewed")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    viewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "product"], name="recentlyviewed_one_per_user_product")]
+        indexes = [models.Index(fields=["user", "-viewed_at"], name="recentlyviewed_user_newest")]
+
+    def __str__(self):
+        return f"{self.user_id} saw {self.product_id}"
+
+
+class FollowDigestSubscription(models.Model):
+    """Opt-in to the weekly "new from shops you follow" email: the row's existence is the choice."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="follow_digest"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"weekly digest for {self.user_id}"
+
+
+class FollowDigestSend(models.Model):
+    """One weekly digest to one person, claimed (inserted) before the email is enqueued.
+
+    The unique (user, week) row is what makes "at most once per ISO week" hold when the
+    beat job runs twice, two workers race, or a task is retried.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField(max_length=8, help_text="ISO week, e.g. 2026-W48.")
+    product_count = models.PositiveIntegerField(default=0)
+    # The moment the digest's product list was read as of: the next digest lists what is newer.
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="followdigestsend_one_per_user_week")]
+
+    def __str__(self):
+        return f"digest {self.week} for {self.user_id}"

@@ -144,7 +144,14 @@ def product_get_readable(*, user, product_id: int) -> Product:
 
 
 def product_list_for_vendor_dashboard(*, vendor, q: str = "", status: str = "") -> QuerySet[Product]:
-    qs = Product.objects.filter(vendor=vendor).select_related("category").order_by("-updated_at", "-id")
+    from django.db.models import Count
+
+    qs = (
+        Product.objects.filter(vendor=vendor)
+        .select_related("category")
+        .annotate(favourite_count=Count("favourites"))  # how many shoppers hearted each, for the shop's list
+        .order_by("-updated_at", "-id")
+    )
     if q:
         qs = qs.filter(title__icontains=q)
     if status in Product.Status.values:
@@ -284,4 +291,109 @@ def products_by_ids(ids: list[int], *, full: bool = False) -> list[Product]:
         product._state.fields_cache["vendor"] = vendor
         product._card_image = photo
         found[product.pk] = product
+    return [found[pk] for pk in ids if pk in found]
+
+
+# --- A shopper's own lists (favourites, followed shops, recently viewed) --------------------------
+
+
+def product_get_for_favourite(*, product_id: int) -> Product:
+    """A product that may be hearted: one shoppers may see; 404 otherwise (hidden ids are not confirmed)."""
+    return get_object_or_404(Product.objects.visible().select_related("vendor"), pk=product_id)
+
+
+def vendor_get_for_follow(*, vendor_id: int) -> Vendor:
+    """A shop that may be followed: one shoppers may see; 404 otherwise."""
+    return get_object_or_404(Vendor.objects.visible(), pk=vendor_id)
+
+
+def favourite_get_for_user(*, user, product_id: int):
+    """``user``'s favourite of ``product_id`` (with its product), or 404: nobody reaches another person's rows."""
+    from .models import Favourite
+
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Favourite.objects.select_related("product__vendor"), user=user, product_id=product_id)
+
+
+def favourite_list_for_user(*, user) -> QuerySet:
+    """``user``'s favourites, newest first, each with its product's listing data.
+
+    Products hidden since (archived, or their shop suspended) stay in the list so the person can see
+    what happened and remove them; ``favourite.product.is_visible`` says which (the page shows them as
+    no longer available, without a link). The API lists the same rows with an ``available`` flag.
+    """
+    from .models import Favourite
+
+    return (
+        Favourite.objects.filter(user=user)
+        .select_related("product__vendor", "product__category")
+        .prefetch_related(
+            Prefetch("product__images", queryset=ProductImage.objects.order_by("-is_primary", "position", "id"))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def favourite_product_ids(*, user, product_ids=None) -> set[int]:
+    """Which products ``user`` has hearted (of ``product_ids``, when given): one query for a page of cards."""
+    from .models import Favourite
+
+    if not user.is_authenticated:
+        return set()
+    qs = Favourite.objects.filter(user=user)
+    if product_ids is not None:
+        qs = qs.filter(product_id__in=list(product_ids))
+    return set(qs.values_list("product_id", flat=True))
+
+
+def favourite_count(*, product: Product) -> int:
+    return product.favourites.count()
+
+
+def follow_list_for_user(*, user) -> QuerySet:
+    """The shops ``user`` follows, newest first (suspended shops included, flagged by ``vendor.is_visible``)."""
+    from .models import ShopFollow
+
+    return ShopFollow.objects.filter(user=user).select_related("vendor").order_by("-created_at", "-id")
+
+
+def follow_exists(*, user, vendor) -> bool:
+    from .models import ShopFollow
+
+    return user.is_authenticated and ShopFollow.objects.filter(user=user, vendor=vendor).exists()
+
+
+def product_list_from_followed_shops(*, user, limit: int = 8, since=None) -> list[Product]:
+    """The newest visible products of the shops ``user`` follows (``since`` a time, when given).
+
+    One query with a semi-join on the follows (plus the photo prefetch), bounded by ``limit``: no query per shop.
+    """
+    if not user.is_authenticated:
+        return []
+    qs = Product.objects.visible().filter(vendor__followers__user=user)
+    if since is not None:
+        qs = qs.filter(created_at__gt=since)
+    return list(_with_listing_data(qs.order_by("-created_at", "-id"))[:limit])
+
+
+def recently_viewed_products(*, user, guest_ids: list[int], exclude_id: int | None = None) -> list[Product]:
+    """What the person looked at last, newest first, only products still visible (hidden ones drop out).
+
+    Signed in: the account's rows; a guest: ``guest_ids`` (from ``catalog.recently_viewed``)."""
+    from .models import RecentlyViewed
+    from .services.shopper_lists import RECENTLY_VIEWED_MAX
+
+    if user.is_authenticated:
+        ids = list(
+            RecentlyViewed.objects.filter(user=user)
+            .order_by("-viewed_at", "-id")
+            .values_list("product_id", flat=True)[:RECENTLY_VIEWED_MAX]
+        )
+    else:
+        ids = guest_ids[:RECENTLY_VIEWED_MAX]
+    ids = [pk for pk in ids if pk != exclude_id]
+    if not ids:
+        return []
+    found = {p.pk: p for p in _with_listing_data(Product.objects.visible().filter(pk__in=ids))}
     return [found[pk] for pk in ids if pk in found]

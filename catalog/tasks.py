@@ -32,3 +32,11 @@ def refresh_search_words() -> int:
     from catalog.services.search_index import search_words_refresh
 
     return search_words_refresh()
+
+
+@shared_task
+def send_follow_digests() -> int:
+    """Daily (beat): the weekly "new from shops you follow" email, to each subscriber at most once per ISO week."""
+    from catalog.services.follow_digest import follow_digest_send_all
+
+    return follow_digest_send_all()

@@ -6,15 +6,23 @@ from django.shortcuts import render
 from marketplace.cache_versions import catalogue_version
 from vendors.selectors import vendor_get_visible, vendor_list_near, vendor_map_marker
 
-from . import selectors, seo
+from . import recently_viewed, selectors, seo
 from .search import SearchError, search_params_parse
+from .services.shopper_lists import recently_viewed_record
 
 
 def home(request):
     context = {
         "categories": selectors.category_list_top_level(),
         "new_arrivals": selectors.product_list_new_arrivals(limit=12),
+        # Signed in: the newest work of the shops they follow (one query, bounded).
+        "from_followed": selectors.product_list_from_followed_shops(user=request.user, limit=8),
+        "recently_viewed": selectors.recently_viewed_products(
+            user=request.user, guest_ids=recently_viewed.guest_ids(request)
+        ),
     }
+    shown = [p.pk for key in ("new_arrivals", "from_followed", "recently_viewed") for p in context[key]]
+    context["hearted"] = selectors.favourite_product_ids(user=request.user, product_ids=shown)
     # Shops near you, when the shopper shares a location (their browser's, or a town).
     try:
         params = search_params_parse({k: request.GET.get(k, "") for k in ("lat", "lng", "near")})
@@ -42,6 +50,8 @@ def storefront(request, slug: str):
         "sort": sort,
         "sorts": selectors.STOREFRONT_SORTS,
         "shop_marker": vendor_map_marker(vendor=vendor),
+        "following": selectors.follow_exists(user=request.user, vendor=vendor),
+        "hearted": selectors.favourite_product_ids(user=request.user, product_ids=[p.pk for p in page]),
     }
     return render(request, "vendors/storefront.html", context)
 
@@ -59,7 +69,22 @@ def product_page(request, slug: str):
         # The template caches what is the same for everyone under this version (edits bump it).
         "catalogue_version": catalogue_version(),
     }
-    return render(request, "catalog/product.html", context)
+    user = request.user
+    if user.is_authenticated:
+        # Per person, so outside the cached fragments; a guest's page stays at one query.
+        context["favourited"] = bool(selectors.favourite_product_ids(user=user, product_ids=[product.pk]))
+        if product.vendor.owner_id == user.pk:
+            context["favourite_count"] = selectors.favourite_count(product=product)
+        recently_viewed_record(user=user, product_id=product.pk)
+    response = render(request, "catalog/product.html", context)
+    if user.is_authenticated:
+        if recently_viewed.COOKIE in request.COOKIES:
+            recently_viewed.forget(response)  # merged into the account at sign-in
+    else:
+        ids = recently_viewed.guest_ids(request)
+        if ids[:1] != [product.pk]:  # already first: nothing to write
+            recently_viewed.store(response, recently_viewed.pushed(ids, product.pk))
+    return response
 
 
 class _ProductPageData:

@@ -24,17 +24,24 @@ def absolute_url(location: str) -> str:
     return urlunsplit((site.scheme, site.netloc, site.path.rstrip("/") + parts.path, parts.query, parts.fragment))
 
 
-def email_send(*, to: list[str], subject: str, text: str, html: str, from_email: str | None = None) -> None:
-    message = EmailMultiAlternatives(subject=subject, body=text, from_email=from_email, to=to)
+def email_send(
+    *, to: list[str], subject: str, text: str, html: str, from_email: str | None = None, headers: dict | None = None
+) -> None:
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=from_email, to=to, headers=headers)
     message.attach_alternative(html, "text/html")
     message.send()
 
 
-def email_enqueue(*, to: list[str], subject: str, text: str, html: str, from_email: str | None = None) -> None:
-    """Send after the current transaction commits (never for a rolled-back change)."""
+def email_enqueue(
+    *, to: list[str], subject: str, text: str, html: str, from_email: str | None = None, headers: dict | None = None
+) -> None:
+    """Send after the current transaction commits (never for a rolled-back change). ``headers``: extra ones,
+    such as ``List-Unsubscribe`` on optional mail."""
     from marketplace.tasks import send_email
 
     payload = {"to": to, "subject": subject, "text": text, "html": html, "from_email": from_email}
+    if headers:
+        payload["headers"] = headers
 
     def enqueue():
         try:

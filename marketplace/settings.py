@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
     "orders-housekeeping": {"task": "orders.tasks.orders_housekeeping", "schedule": 3600.0},
     "notifications-digest": {"task": "marketplace.tasks.notifications_digest", "schedule": 86400.0},
     "review-requests": {"task": "reviews.tasks.send_review_requests", "schedule": 3600.0},
+    # Daily; each subscriber gets at most one per ISO week (a claimed row), and none when nothing is new.
+    "follow-digest": {"task": "catalog.tasks.send_follow_digests", "schedule": 86400.0},
     # Daily: yesterday's ledger against Stripe (a closed day, whatever the hour it runs).
     "reconcile-ledger": {"task": "orders.tasks.reconcile_yesterday", "schedule": 86400.0},
 }

@@ -11,9 +11,9 @@ from marketplace.emails import email_send
     retry_jitter=True,
     max_retries=8,
 )
-def send_email(self, *, to, subject, text, html, from_email=None):
+def send_email(self, *, to, subject, text, html, from_email=None, headers=None):
     """Send one rendered email. Retries with backoff when the mail provider is unreachable."""
-    email_send(to=to, subject=subject, text=text, html=html, from_email=from_email)
+    email_send(to=to, subject=subject, text=text, html=html, from_email=from_email, headers=headers)
 
 
 @shared_task

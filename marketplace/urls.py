@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/orders/", include("orders.urls")),
     path("reviews/", include("reviews.urls")),
+    path("account/", include("catalog.shopper_urls")),  # favourites, followed shops
     path("account/", include("marketplace.accounts.urls")),
     path("staff/", admin.site.urls),
     path("api/health", health.health, name="health"),

@@ -39,17 +39,27 @@ def product_picture(image, size="400", css_class="", loading="lazy", alt=None, s
     return _picture_html(_picture_context(image, size, css_class, loading, alt, sizes))
 
 
-@register.simple_tag
-def product_card(product) -> SafeString:
+@register.simple_tag(takes_context=True)
+def product_card(context, product, favourites=None) -> SafeString:
+    """``favourites``: the ids the viewer has hearted, to show the heart's state; leave it out where the HTML
+    is cached for everyone (search results), and the heart renders stateless (see ``shopper_lists``)."""
     from marketplace.templatetags.site_tags import money
 
+    from .shopper_lists import favourite_button_html
+
     picture = product_picture(product.primary_image, size="400", css_class="card-img", alt=product.title)
+    heart = favourite_button_html(
+        context,
+        product_id=product.pk,
+        title=product.title,
+        favourited=None if favourites is None else product.pk in favourites,
+    )
     return format_html(
         '<article class="card product-card">\n  <a href="{}" class="card-link">\n    {}\n'
         '    <h3 class="card-title">{}</h3>\n  </a>\n{}'
-        '  <p class="card-meta"><span class="price">{}</span> · <a href="{}">{}</a></p>\n</article>',
+        '  <p class="card-meta"><span class="price">{}</span> · <a href="{}">{}</a></p>\n  {}\n</article>',
         product.get_absolute_url(), picture, product.title, _card_rating(product),
-        money(product.price, product.currency), product.vendor.get_absolute_url(), product.vendor.name,
+        money(product.price, product.currency), product.vendor.get_absolute_url(), product.vendor.name, heart,
     )  # fmt: skip
 
 
