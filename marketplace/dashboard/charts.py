@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 # The drawing's own units; the SVG scales to the width of its box (viewBox + width 100 %).
 WIDTH = 600
 HEIGHT = 120
@@ -54,3 +57,40 @@ def chart_bars(per_day: dict[date, Decimal | int | None], days: list[date]) -> C
             )
         )  # fmt: skip
     return Chart(width=WIDTH, height=HEIGHT, bars=bars, peak=peak, peak_day=peak_day)
+
+
+def _day(day: date, fmt: str) -> str:
+    return day.strftime(fmt).replace(" 0", " ").lstrip("0")
+
+
+def chart_html(*, key: str, label: str, period_label: str, chart: Chart, texts: list[str], peak: str) -> SafeString:
+    """The chart's SVG, its legend (first day, highest day, last day) and the table of every day.
+
+    Built here rather than in a template loop: a 90-day period has ten charts of 90 bars and rows, and
+    Django's template engine spent most of the page's time on them (see ``manage.py bench_dashboard``).
+    Every text from outside this module goes through ``escape``.
+    """
+    label, key = escape(label), escape(key)
+    highest = f"; highest {escape(peak)} on {_day(chart.peak_day, '%d %b')}" if peak else ""
+    bars = "".join(
+        f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}">'
+        f"<title>{_day(bar.day, '%d %b')}: {escape(text)}</title></rect>"
+        for bar, text in zip(chart.bars, texts, strict=True)
+        if bar.height
+    )
+    rows = "".join(
+        f'<tr><th scope="row">{bar.day.strftime("%a")} {_day(bar.day, "%d %b")}</th><td>{escape(text)}</td></tr>'
+        for bar, text in zip(chart.bars, texts, strict=True)
+    )
+    first, last = chart.bars[0].day, chart.bars[-1].day
+    peak_note = f"<span>highest: {escape(peak)} ({_day(chart.peak_day, '%d %b')})</span>" if peak else ""
+    return mark_safe(  # noqa: S308 every interpolated text above is escaped or a number/date we made
+        f'<svg class="dashboard-chart" viewBox="0 0 {chart.width} {chart.height}" width="100%" '
+        f'preserveAspectRatio="none" role="img" aria-labelledby="chart-{key}-title">'
+        f'<title id="chart-{key}-title">{label} per day, {escape(period_label.lower())}{highest}</title>'
+        f'<line x1="0" y1="{chart.height}" x2="{chart.width}" y2="{chart.height}" class="axis"/>{bars}</svg>'
+        f'<p class="dashboard-chart-legend"><span>{_day(first, "%d %b")}</span>{peak_note}'
+        f"<span>{_day(last, '%d %b')}</span></p>"
+        f'<details><summary>Each day</summary><table><thead><tr><th scope="col">Day</th>'
+        f'<th scope="col">{label}</th></tr></thead><tbody>{rows}</tbody></table></details>'
+    )

@@ -1,16 +1,16 @@
 """The dashboard page's content for one person and one period: the figures they may see, formatted, with links."""
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from marketplace.templatetags.site_tags import money
 
 from . import ATTENTION, SECTIONS, Figure, Number, registered_panels
-from .charts import Bar, Chart, chart_bars
+from .charts import chart_bars, chart_html
 from .periods import DEFAULT as DEFAULT_KEY
 from .periods import PRESETS, Period, PeriodError, period_parse, period_preset
 
@@ -21,10 +21,7 @@ class Shown:
     value: Number
     display: str
     url: str
-    chart: Chart | None
-    rows: list[tuple[date, str]]  # every day of the period, formatted: the table beside the chart
-    bars: list[tuple[Bar, str]]
-    peak: str
+    chart: SafeString  # the SVG with its legend and the table of every day; empty without a trend
 
 
 def figure_display(value: Number, fmt: str) -> str:
@@ -55,16 +52,18 @@ def dashboard_sections(*, user, period: Period) -> list[tuple[str, list[Shown]]]
         results = panel.compute(period)
         for figure in visible:
             result = results[figure.key]
-            chart, rows, bars, peak = None, [], [], ""
+            chart = mark_safe("")
             if figure.chart and result.per_day is not None:
-                chart = chart_bars(result.per_day, period.days)
-                rows = [(day, figure_display(result.per_day.get(day), figure.fmt)) for day in period.days]
-                bars = [(bar, text) for bar, (_, text) in zip(chart.bars, rows, strict=True)]
-                peak = figure_display(chart.peak, figure.fmt) if chart.peak else ""
+                bars = chart_bars(result.per_day, period.days)
+                chart = chart_html(
+                    key=figure.key, label=figure.label, period_label=period.label, chart=bars,
+                    texts=[figure_display(result.per_day.get(day), figure.fmt) for day in period.days],
+                    peak=figure_display(bars.peak, figure.fmt) if bars.peak else "",
+                )  # fmt: skip
             shown[panel.section].append(
                 Shown(
                     figure=figure, value=result.value, display=figure_display(result.value, figure.fmt),
-                    url=figure_url(figure, period), chart=chart, rows=rows, bars=bars, peak=peak,
+                    url=figure_url(figure, period), chart=chart,
                 )
             )  # fmt: skip
     return [(section, figures) for section, figures in shown.items() if figures]
