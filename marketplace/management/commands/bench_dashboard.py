@@ -52,7 +52,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 @contextmanager
 def _timestamps_as_given(*models):
-    """``bulk_create`` keeps the ``created_at`` we give instead of stamping now (``auto_now_add`` is set on save)."""
+    """Inserts keep the ``created_at`` we give instead of stamping now (``auto_now_add`` is applied by pre_save)."""
     fields = [f for model in models for f in model._meta.concrete_fields if getattr(f, "auto_now_add", False)]
     for f in fields:
         f.auto_now_add = False
@@ -61,6 +61,29 @@ def _timestamps_as_given(*models):
     finally:
         for f in fields:
             f.auto_now_add = True
+
+
+def _copy_insert(model, objs: list) -> list:
+    """Insert ``objs`` with PostgreSQL's COPY, several times faster than ``bulk_create``'s INSERTs at this size.
+
+    Ids come from the table's own sequence first, so rows inserted later can point at these.
+    """
+    if not objs:
+        return objs
+    table = model._meta.db_table
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(objs)]
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    return objs
 
 
 class Command(BaseCommand):
@@ -222,7 +245,7 @@ class Command(BaseCommand):
                          paid_at=placed + timedelta(minutes=2) if paid else None)
             )  # fmt: skip
             order_plans.append((lines, fees, paid, rng.random() < 0.08))
-        checkouts = Checkout.objects.bulk_create(checkouts, batch_size=BATCH)
+        checkouts = _copy_insert(Checkout, checkouts)
         new_orders, records = [], []
         for checkout, (lines, fees, paid, declined_first) in zip(checkouts, order_plans, strict=True):
             records.append(PaymentRecord(checkout=checkout, kind=PaymentRecord.Kind.INTENT,
@@ -255,8 +278,8 @@ class Command(BaseCommand):
                 self._numbers += 1
                 order._line = (product, quantity, subtotal)
                 new_orders.append(order)
-        PaymentRecord.objects.bulk_create(records, batch_size=BATCH)
-        new_orders = Order.objects.bulk_create(new_orders, batch_size=BATCH)
+        _copy_insert(PaymentRecord, records)
+        new_orders = _copy_insert(Order, new_orders)
         items, ledger, refunds = [], [], []
         for order in new_orders:
             product, quantity, subtotal = order._line
@@ -280,8 +303,8 @@ class Command(BaseCommand):
                                            stripe_refund_id=f"re_bench_{order.number}",
                                            status=OrderRefund.Status.SUCCEEDED, platform_fee_returned=returned,
                                            reversal_status="reversed", created_at=at))  # fmt: skip
-        OrderItem.objects.bulk_create(items, batch_size=BATCH)
-        refunds = OrderRefund.objects.bulk_create(refunds, batch_size=BATCH)
+        _copy_insert(OrderItem, items)
+        refunds = _copy_insert(OrderRefund, refunds)
         for refund in refunds:
             order = refund.order
             ledger += [
@@ -293,5 +316,5 @@ class Command(BaseCommand):
                             kind=K.FEE_RETURN, amount=-refund.platform_fee_returned, currency=order.currency,
                             created_at=refund.created_at),
             ]  # fmt: skip
-        LedgerEntry.objects.bulk_create(ledger, batch_size=BATCH)
+        _copy_insert(LedgerEntry, ledger)
         return len(checkouts), len(new_orders)
