@@ -238,10 +238,14 @@ def _grant(user, *codenames):
 
 
 def test_support_without_finance_permissions_sees_counts_not_money(client, staff, sales):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     _grant(staff, "orders.view_order", "vendors.view_vendor", "reviews.view_review", "accounts.view_user")
     client.force_login(staff)
 
-    response = client.get("/staff/", {"period": "7d"})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/staff/", {"period": "7d"})
     figures = _figures(client, period="7d")
 
     assert figures["orders"] == "2" and figures["new_shops"] == "2" and "shops_pending" in figures
@@ -249,6 +253,8 @@ def test_support_without_finance_permissions_sees_counts_not_money(client, staff
         assert money_figure not in figures
     html = response.content.decode()
     assert "$84.50" not in html and "Sales (GMV)" not in html and "Platform fees" not in html
+    # Not computed and hidden, but never computed at all: the ledger and the payment log aren't read.
+    assert not [q for q in queries.captured_queries if "orders_ledgerentry" in q["sql"] or '"payments"' in q["sql"]]
 
 
 def test_finance_sees_the_money(client, staff, sales):
