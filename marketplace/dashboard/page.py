@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from marketplace.templatetags.site_tags import money
@@ -84,5 +84,14 @@ def dashboard_context(request) -> dict:
         "custom_from": request.GET.get("from", "")[:10] if error else period.first_day.isoformat(),
         "custom_to": request.GET.get("to", "")[:10] if error else period.last_day.isoformat(),
         "attention": ATTENTION,
+        "operations_url": _operations_url(),
         "sections": dashboard_sections(user=request.user, period=period),
     }
+
+
+def _operations_url() -> str:
+    """The admin's operations page (where each item needing a human is resolved), once a branch provides it."""
+    try:
+        return reverse("admin:operations")
+    except NoReverseMatch:
+        return ""

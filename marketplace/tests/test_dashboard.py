@@ -317,3 +317,12 @@ def test_a_custom_period_shows_its_dates(client, superuser, sales, week):
     figures = _figures(client, period="custom", **{"from": day, "to": day})
 
     assert figures["gmv"] == "$84.50" and figures["orders"] == "2"
+
+
+def test_what_needs_a_human_links_to_the_operations_page_once_there_is_one(client, superuser, monkeypatch):
+    client.force_login(superuser)
+    assert "Resolve on the operations page" not in client.get("/staff/").content.decode()  # not on this branch
+
+    monkeypatch.setattr("marketplace.dashboard.page._operations_url", lambda: "/staff/operations/")
+
+    assert '<a href="/staff/operations/" class="dashboard-operations">' in client.get("/staff/").content.decode()
