@@ -127,3 +127,42 @@ def checkout_for_request(request, checkout_id: int) -> Checkout:
     if cart_id and checkout.cart_id == cart_id and checkout.user_id is None:
         return checkout
     raise Http404
+
+
+# --- The staff dashboard's figures (registered in checkout/dashboard.py) --------------------------
+
+
+def dashboard_payment_outcomes(*, start, end) -> tuple[dict, dict]:
+    """How card payments went, from the payment audit log: ``(per local day, whole period)``, each
+    ``{"succeeded": n, "attempted": n, "declined": n}``.
+
+    A checkout has one PaymentIntent, so intents are counted as checkouts: ``attempted`` is the intents with
+    an outcome (a success or a decline) recorded in the period, ``succeeded`` those with a success among
+    them, ``declined`` every declined attempt (each card tried is one ``failed`` row). An intent declined
+    twice and then paid is one attempted, one succeeded, two declined. The whole period is counted on
+    its own (not summed from the days): an intent declined one day and paid the next is one attempt.
+    """
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+
+    from .models import PaymentRecord
+
+    kind = PaymentRecord.Kind
+    outcomes = PaymentRecord.objects.filter(
+        kind__in=(kind.SUCCEEDED, kind.FAILED), created_at__gte=start, created_at__lt=end
+    )
+    counts = {
+        "succeeded": Count("checkout", distinct=True, filter=Q(kind=kind.SUCCEEDED)),
+        "attempted": Count("checkout", distinct=True),
+        "declined": Count("pk", filter=Q(kind=kind.FAILED)),
+    }
+    rows = outcomes.annotate(day=TruncDate("created_at")).values("day").annotate(**counts).order_by("day")
+    per_day = {r.pop("day"): r for r in rows}
+    return per_day, outcomes.aggregate(**counts)
+
+
+def failed_transfers():
+    """Transfers to shops that failed for good after their retries (the follow-up outbox): staff must act."""
+    from .models import FollowUp
+
+    return FollowUp.objects.filter(kind=FollowUp.Kind.TRANSFER, status=FollowUp.Status.FAILED)

@@ -20,6 +20,12 @@ class StripeEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        # Events still to process (failing ones among them): few, found without reading every event ever received.
+        indexes = [
+            models.Index(
+                fields=["received_at"], condition=models.Q(processed_at__isnull=True), name="stripe_event_unprocessed"
+            )
+        ]
 
     def __str__(self):
         return f"{self.type} {self.event_id}"

@@ -30,6 +30,18 @@ def staff_must_set_up_two_factor(user) -> bool:
 
 
 class StaffAdminSite(admin.AdminSite):
+    # The index is the platform dashboard: figures for a period above the list of apps (marketplace.dashboard).
+    index_template = "admin/dashboard.html"
+
+    def index(self, request, extra_context=None):
+        from marketplace.dashboard.page import dashboard_context
+
+        context = dashboard_context(request)
+        response = super().index(request, extra_context={**context, **(extra_context or {})})
+        if context["period_error"]:
+            response.status_code = 400  # the page still shows, with the message and the default period
+        return response
+
     def login(self, request, extra_context=None):
         from allauth.account.decorators import secure_admin_login
 

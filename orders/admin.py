@@ -4,6 +4,7 @@ from marketplace.admin import ReadOnlyAdmin
 
 from .models import ConnectIncident, LedgerEntry, Order, OrderItem, OrderMessage, OrderRefund, ReconciliationIssue
 from .refunds import order_refund, refund_key_new
+from .selectors import orders_past_processing_time
 from .services import OrderError
 
 
@@ -51,10 +52,25 @@ def refund_in_full(modeladmin, request, queryset):
             modeladmin.message_user(request, f"Order {order.number}: {exc}", messages.WARNING)
 
 
+class PastProcessingTimeFilter(admin.SimpleListFilter):
+    """Paid orders not shipped within their shop's processing time (the staff dashboard links here)."""
+
+    title = "processing time"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Past processing time")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=orders_past_processing_time().values("pk"))
+        return queryset
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["pk", "vendor", "status", "total", "platform_fee", "vendor_net", "created_at"]
-    list_filter = ["status"]
+    list_filter = ["status", PastProcessingTimeFilter]
     search_fields = ["pk", "vendor__name", "checkout__email"]
     list_select_related = ["vendor"]
     readonly_fields = [f.name for f in Order._meta.fields]

@@ -8,7 +8,8 @@ the orders of their own checkouts. Anything else is a 404, so numbers don't leak
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -181,3 +182,74 @@ def shop_owed_refunds(*, vendor):
     from .models import OrderRefund
 
     return OrderRefund.objects.filter(order__vendor=vendor, reversal_status=OrderRefund.ReversalStatus.FAILED)
+
+
+# --- The staff dashboard's figures (registered in orders/dashboard.py) ----------------------------
+
+
+def dashboard_ledger_per_day(*, start: datetime, end: datetime) -> dict[date, dict]:
+    """Per local day from ``start`` to ``end`` (exclusive), from the ledger, which records money as it moved:
+    ``gmv`` (the shops' sales: what shoppers paid, goods and shipping) and ``sales`` (how many orders those were),
+    ``fees`` (the platform fee kept: fees taken less fees returned with refunds that day), ``refunded`` and
+    ``refunds`` (money given back on the day Stripe made the refund, lost disputes included).
+
+    One aggregate query, grouped by day; days without entries are absent.
+    """
+    from .models import LedgerEntry
+
+    entry = LedgerEntry
+    sale = Q(account=entry.Account.SHOP, kind=entry.Kind.SALE)
+    fee = Q(account=entry.Account.PLATFORM, kind__in=(entry.Kind.PLATFORM_FEE, entry.Kind.FEE_RETURN))
+    refund = Q(account=entry.Account.SHOP, kind__in=(entry.Kind.REFUND, entry.Kind.DISPUTE))
+    rows = (
+        entry.objects.filter(created_at__gte=start, created_at__lt=end)
+        .filter(sale | fee | refund)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(gmv=Sum("amount", filter=sale), sales=Count("pk", filter=sale), fees=Sum("amount", filter=fee))
+        .annotate(refunded=Sum("amount", filter=refund), refunds=Count("pk", filter=refund))
+        .order_by("day")
+    )
+    zero = Decimal("0.00")
+    return {
+        r["day"]: {
+            "gmv": r["gmv"] or zero, "sales": r["sales"], "fees": r["fees"] or zero,
+            # The shop's refund line is negative (money out of its account); a refund is shown as what went back.
+            "refunded": -(r["refunded"] or zero), "refunds": r["refunds"],
+        }
+        for r in rows
+    }  # fmt: skip
+
+
+def dashboard_orders_paid_per_day(*, start: datetime, end: datetime) -> dict[date, int]:
+    """Orders (one per shop per checkout) paid each local day, whatever happened to them since."""
+    rows = (
+        Order.objects.filter(paid_at__gte=start, paid_at__lt=end)
+        .annotate(day=TruncDate("paid_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+    )
+    return {r["day"]: r["n"] for r in rows}
+
+
+def orders_past_processing_time(*, now: datetime | None = None):
+    """Paid orders not yet shipped whose shop's processing time (``vendor.processing_days``) has run out.
+
+    The same rule as the hourly reminder (``housekeeping.orders_remind_unshipped``), in SQL so it can be counted
+    and filtered on: paid more than ``processing_days`` days before ``now``.
+    """
+    now = now or timezone.now()
+    due = ExpressionWrapper(
+        Value(now, output_field=DateTimeField())
+        - ExpressionWrapper(F("vendor__processing_days") * Value(timedelta(days=1)), output_field=DurationField()),
+        output_field=DateTimeField(),
+    )
+    return Order.objects.filter(status__in=(S.PAID, S.PROCESSING), paid_at__isnull=False, paid_at__lt=due)
+
+
+def open_disputes():
+    """Disputes the platform still has to answer or wait on (Stripe's open statuses)."""
+    from .models import Dispute
+
+    return Dispute.objects.filter(status__in=Dispute.OPEN)

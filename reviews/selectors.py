@@ -135,3 +135,13 @@ def reviewer_name(user) -> str:
     if not parts:
         return "A shopper"
     return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else parts[0]
+
+
+# --- The staff dashboard's figures (registered in reviews/dashboard.py) ---------------------------
+
+
+def reviews_awaiting_moderation():
+    """Reviews with a report staff haven't resolved: the moderation queue (the admin's "Open reports" filter)."""
+    from .models import Review
+
+    return Review.objects.filter(reports__resolved_at__isnull=True).distinct()

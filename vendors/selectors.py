@@ -59,3 +59,25 @@ def vendor_list_near(*, lat: float, lng: float, limit: int = 6) -> list[Vendor]:
         .annotate(distance_km=distance)
         .order_by("distance_km", "pk")[:limit]
     )
+
+
+# --- The staff dashboard's figures (registered in vendors/dashboard.py) ---------------------------
+
+
+def dashboard_new_shops_per_day(*, start, end) -> dict:
+    """Shops opened (registered, whatever their status now) each local day."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    rows = (
+        Vendor.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+    )
+    return {r["day"]: r["n"] for r in rows}
+
+
+def shops_awaiting_approval():
+    return Vendor.objects.filter(status=Vendor.Status.PENDING)
