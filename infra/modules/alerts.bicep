@@ -106,7 +106,8 @@ resource dbConnections 'Microsoft.Insights/metricAlerts@2018-03-01' = {
           name: 'connections'
           metricName: 'active_connections'
           operator: 'GreaterThan'
-          threshold: postgresMaxConnections * 90 / 100
+          // Parenthesised: integer division first would make it 0.
+          threshold: (postgresMaxConnections * 90) / 100
           timeAggregation: 'Maximum'
         }
       ]

@@ -3,7 +3,7 @@
 
 param prefix string
 param location string
-@allowed(['Basic', 'Standard', 'Premium'])
+@allowed(['Basic', 'Standard'])
 param skuName string
 param capacity int
 param keyVaultName string
@@ -13,7 +13,7 @@ resource redis 'Microsoft.Cache/redis@2024-03-01' = {
   name: '${prefix}-redis-${uniqueString(resourceGroup().id)}'
   location: location
   properties: {
-    sku: { name: skuName, family: skuName == 'Premium' ? 'P' : 'C', capacity: capacity }
+    sku: { name: skuName, family: 'C', capacity: capacity }
     enableNonSslPort: false
     minimumTlsVersion: '1.2'
     redisVersion: '6'
