@@ -6,6 +6,7 @@
 #   beat         Celery beat (exactly one in the whole site)
 #   worker-beat  worker with beat embedded (the single-instance worker app on App Service)
 #   release      migrations under a database lock, then exit
+#   manage ...   any manage.py command (checks, one-off jobs)
 #   healthcheck  the image's HEALTHCHECK
 set -eu
 
@@ -38,12 +39,15 @@ case "$kind" in
   release)
     exec python manage.py release "$@"
     ;;
+  manage)
+    exec python manage.py "$@"
+    ;;
   healthcheck)
     if [ "$(cat "$state_dir/process-kind" 2>/dev/null || echo web)" != web ]; then exit 0; fi
     exec python -c 'import os, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s/api/health" % os.environ.get("PORT", "8000"), timeout=4)'
     ;;
   *)
-    echo "entrypoint: unknown process '$kind' (web, worker, beat, worker-beat, release, healthcheck)" >&2
+    echo "entrypoint: unknown process '$kind' (web, worker, beat, worker-beat, release, manage, healthcheck)" >&2
     exit 64
     ;;
 esac

@@ -138,6 +138,9 @@ def test_worker_beat_and_release_processes(stub_bin, tmp_path):
     (tmp_path / "calls.log").unlink()
     _, calls = _entrypoint(stub_bin, tmp_path, "release")
     assert calls == ["python manage.py release"]
+    (tmp_path / "calls.log").unlink()
+    _, calls = _entrypoint(stub_bin, tmp_path, "manage", "check", "--deploy")
+    assert calls == ["python manage.py check --deploy"]
 
 
 def test_healthcheck_passes_for_workers_and_unknown_processes_are_refused(stub_bin, tmp_path):
@@ -229,6 +232,12 @@ def test_gunicorn_serves_the_app_and_logs_json_with_the_request_id(tmp_path):
         deadline = time.monotonic() + 10
         while '"ci-request-000111"' not in (tmp_path / "gunicorn.log").read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
+        # The workflows' smoke test, against the same server: health with the database up, pages render.
+        smoke = subprocess.run(
+            [str(INFRA / "smoke.sh"), f"http://127.0.0.1:{port}"], capture_output=True, text=True, timeout=120
+        )
+        assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+        assert "smoke: /search?q=mug 200" in smoke.stdout
     finally:
         server.terminate()
         server.wait(timeout=30)
