@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -183,11 +184,9 @@ def _free_port() -> int:
 def test_gunicorn_serves_the_app_and_logs_json_with_the_request_id(tmp_path):
     from django.db import connection
 
-    settings = connection.settings_dict
-    database_url = (
-        f"postgresql://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
+    # The server the suite uses (DATABASE_URL, or the embedded one settings.py put there), with
+    # the test database's name.
+    database_url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{connection.settings_dict['NAME']}").geturl()
     port = _free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))},
