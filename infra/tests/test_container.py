@@ -249,3 +249,57 @@ def test_gunicorn_serves_the_app_and_logs_json_with_the_request_id(tmp_path):
     assert any(
         r["request_id"] == "ci-request-000111" and r["path"] == "/api/health" and r["status"] == status for r in access
     ), (tmp_path / "gunicorn.log").read_text()
+
+
+class _Site:
+    """A stand-in site on loopback whose health and pages answer what a test sets."""
+
+    def __init__(self, health_status: int, health: dict, page_status: int = 200):
+        import http.server
+        import threading
+
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                is_health = self.path == "/api/health"
+                body = json.dumps(site.health).encode() if is_health else b"<html>ok</html>"
+                self.send_response(site.health_status if is_health else site.page_status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.health_status, self.health, self.page_status = health_status, health, page_status
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _smoke(url: str, *args: str):
+    return subprocess.run(
+        [str(INFRA / "smoke.sh"), url, *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_smoke_fails_when_the_database_is_down_or_a_page_breaks():
+    down = {"status": "unhealthy", "services": {"database": {"status": "down"}}}
+    up = {"status": "degraded", "services": {"database": {"status": "up"}}}
+    site = _Site(503, down)
+    try:
+        result = _smoke(site.url)
+        assert result.returncode == 1 and "answered 503" in result.stderr
+        site.health_status, site.health, site.page_status = 200, up, 500
+        assert _smoke(site.url, "--health-only").returncode == 0
+        result = _smoke(site.url)
+        assert result.returncode == 1 and "/ answered 500" in result.stderr
+        site.page_status = 200
+        assert _smoke(site.url).returncode == 0
+    finally:
+        site.close()
