@@ -68,6 +68,12 @@ var appSettings = [
   { name: 'TRUSTED_PROXY_COUNT', value: '1' }
   { name: 'WEBSITES_PORT', value: '8000' }
   { name: 'WEBSITES_ENABLE_APP_SERVICE_STORAGE', value: 'false' }
+  // The staging slot migrates before gunicorn listens; App Service's default 230 s start limit
+  // would kill a container in the middle of a long migration.
+  { name: 'WEBSITES_CONTAINER_START_TIME_LIMIT', value: '900' }
+  // A swap waits until every instance of the slot answers the health check with 200.
+  { name: 'WEBSITE_SWAP_WARMUP_PING_PATH', value: '/api/health' }
+  { name: 'WEBSITE_SWAP_WARMUP_PING_STATUSES', value: '200' }
 ]
 
 // Migrations run in the staging slot before a swap (infra/entrypoint.sh `web` runs

@@ -20,7 +20,8 @@ var secretsOfficerRole = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   // checkov:skip=CKV_AZURE_189:Reachable only from the app subnet (VNet rule) and trusted Azure services (ARM writes the generated secrets); the default action is Deny.
-  name: take('${prefix}-kv-${uniqueString(resourceGroup().id)}', 24)
+  // 3-24 letters, digits and hyphens, ending in neither: 9 + 2 + 13 characters.
+  name: '${take(replace(prefix, '-', ''), 9)}kv${uniqueString(resourceGroup().id)}'
   location: location
   properties: {
     tenantId: subscription().tenantId

@@ -123,6 +123,12 @@ def test_staging_slot_migrates_and_production_never_does():
 
     assert _site_config("web")["appSettings"] == "webSettings" and run_migrations("webSettings") == "0"
     assert _site_config("staging")["appSettings"] == "stagingSettings" and run_migrations("stagingSettings") == "1"
+    settings = _app_settings()
+    # A swap goes ahead only when the slot's instances answer the health check, and the slot's
+    # containers get long enough to migrate before they must listen.
+    assert settings["WEBSITE_SWAP_WARMUP_PING_PATH"] == "/api/health"
+    assert settings["WEBSITE_SWAP_WARMUP_PING_STATUSES"] == "200"
+    assert int(settings["WEBSITES_CONTAINER_START_TIME_LIMIT"]) >= 600
     sticky = resource("appservice", "stickySettings")["body"]
     assert sticky["name"] == "slotConfigNames"
     assert "RUN_MIGRATIONS" in sticky["properties"]["appSettingNames"]
@@ -139,7 +145,14 @@ def test_worker_app_runs_celery_with_beat_on_exactly_one_instance():
 
 # --- Settings the app reads, secrets in Key Vault --------------------------------------------
 
-PLATFORM_SETTINGS = {"WEBSITES_PORT", "WEBSITES_ENABLE_APP_SERVICE_STORAGE", "RUN_MIGRATIONS"}
+PLATFORM_SETTINGS = {
+    "WEBSITES_PORT",
+    "WEBSITES_ENABLE_APP_SERVICE_STORAGE",
+    "WEBSITES_CONTAINER_START_TIME_LIMIT",
+    "WEBSITE_SWAP_WARMUP_PING_PATH",
+    "WEBSITE_SWAP_WARMUP_PING_STATUSES",
+    "RUN_MIGRATIONS",
+}
 OPERATOR_SECRETS = {
     "secret-key",
     "stripe-secret-key",
