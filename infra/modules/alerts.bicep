@@ -1,6 +1,11 @@
 // Alert rules and the action group they notify. Ratios and percentiles are log queries over
 // Application Insights' requests table (a metric alert cannot divide one metric by another);
 // database connections and Redis evictions are platform metrics.
+//
+// The four log alerts read request and trace telemetry that the app itself sends: App Service
+// does not instrument Python in a custom container. Until the app exports it
+// (azure-monitor-opentelemetry when APPLICATIONINSIGHTS_CONNECTION_STRING is set, the
+// observability part of issue #16) those tables stay empty and the four rules never fire.
 
 param prefix string
 param location string

@@ -415,3 +415,27 @@ def test_action_group_emails_the_on_call_address():
     assert group["body"]["properties"]["emailReceivers"][0]["emailAddress"] == "alertEmail"
     for environment in ENVIRONMENTS:
         assert "@" in parameters(environment)["alertEmail"]
+
+
+def test_every_checkov_skip_sits_inside_its_resource_with_a_reason():
+    """checkov reads suppressions from a resource's own lines; one above the resource is ignored,
+    and a skip without a reason is an unexplained failure."""
+    skip = re.compile(r"checkov:skip=([A-Z0-9_,]+)(?::(.*))?")
+    seen = 0
+    for path in bicep_files():
+        lines = path.read_text().splitlines()
+        inside = False
+        for number, line in enumerate(lines, 1):
+            if line.startswith("resource "):
+                inside = True
+            elif line.startswith("}"):
+                inside = False
+            found = skip.search(line)
+            if not found:
+                continue
+            seen += 1
+            where = f"{path.relative_to(INFRA)}:{number}"
+            assert inside, f"{where}: the skip must be inside the resource it applies to"
+            assert found.group(2) and len(found.group(2).strip()) >= 20, f"{where}: {found.group(1)} has no reason"
+            assert "," not in found.group(1), f"{where}: one check per skip line (checkov reads only the first)"
+    assert seen > 0
