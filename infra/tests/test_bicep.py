@@ -439,3 +439,19 @@ def test_every_checkov_skip_sits_inside_its_resource_with_a_reason():
             assert found.group(2) and len(found.group(2).strip()) >= 20, f"{where}: {found.group(1)} has no reason"
             assert "," not in found.group(1), f"{where}: one check per skip line (checkov reads only the first)"
     assert seen > 0
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_parameter_files_set_only_declared_parameters_and_every_required_one(environment):
+    declared = main()["parameters"]
+    values = parameters(environment)
+    assert set(values) - set(declared) == set(), "a parameter main.bicep does not declare (a typo?)"
+    required = {
+        name for name, p in declared.items() if p.get("default") is None and {"type": "secure"} not in p["decorators"]
+    }
+    assert required - set(values) == set()
+    assert values["environmentName"] == environment
+    for name, value in values.items():
+        allowed = next((d["argument"] for d in declared[name]["decorators"] if d["type"] == "allowed"), None)
+        if allowed is not None:
+            assert value in allowed, f"{name}={value!r} is not one of {allowed}"
