@@ -262,6 +262,7 @@ class _Site:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
+                site.hosts.append(self.headers["Host"])
                 is_health = self.path == "/api/health"
                 body = json.dumps(site.health).encode() if is_health else b"<html>ok</html>"
                 self.send_response(site.health_status if is_health else site.page_status)
@@ -273,6 +274,7 @@ class _Site:
                 pass
 
         self.health_status, self.health, self.page_status = health_status, health, page_status
+        self.hosts = []
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -301,5 +303,27 @@ def test_smoke_fails_when_the_database_is_down_or_a_page_breaks():
         assert result.returncode == 1 and "/ answered 500" in result.stderr
         site.page_status = 200
         assert _smoke(site.url).returncode == 0
+    finally:
+        site.close()
+
+
+def test_image_healthcheck_asks_as_the_site_so_allowed_hosts_let_it_through(tmp_path):
+    up = {"status": "healthy", "services": {"database": {"status": "up"}}}
+    site = _Site(200, up)
+    port = site.url.rsplit(":", 1)[1]
+    # The image has python on PATH; here the test's own interpreter stands in.
+    base = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "TMPDIR": str(tmp_path), "PORT": port}
+
+    def healthcheck(**env):
+        return subprocess.run(
+            [str(ENTRYPOINT), "healthcheck"], env={**base, **env}, capture_output=True, timeout=30, check=False
+        )
+
+    try:
+        assert healthcheck(WEBSITE_HOSTNAME="artisan-prod-web.azurewebsites.net").returncode == 0
+        assert healthcheck(ALLOWED_HOSTS="shop.example.com,artisan-prod-web.azurewebsites.net").returncode == 0
+        assert site.hosts == ["artisan-prod-web.azurewebsites.net", "shop.example.com"]
+        site.health_status = 503
+        assert healthcheck(WEBSITE_HOSTNAME="artisan-prod-web.azurewebsites.net").returncode != 0
     finally:
         site.close()
