@@ -44,7 +44,14 @@ case "$kind" in
     ;;
   healthcheck)
     if [ "$(cat "$state_dir/process-kind" 2>/dev/null || echo web)" != web ]; then exit 0; fi
-    exec python -c 'import os, urllib.request; urllib.request.urlopen("http://127.0.0.1:%s/api/health" % os.environ.get("PORT", "8000"), timeout=4)'
+    # Django answers only the hosts in ALLOWED_HOSTS: ask as the site (App Service sets
+    # WEBSITE_HOSTNAME to the app's or slot's own host name), not as 127.0.0.1.
+    host="${WEBSITE_HOSTNAME:-${ALLOWED_HOSTS%%,*}}"
+    exec python - "${host:-localhost}" <<'PY'
+import os, sys, urllib.request
+url = "http://127.0.0.1:%s/api/health" % os.environ.get("PORT", "8000")
+urllib.request.urlopen(urllib.request.Request(url, headers={"Host": sys.argv[1]}), timeout=4)
+PY
     ;;
   *)
     echo "entrypoint: unknown process '$kind' (web, worker, beat, worker-beat, release, manage, healthcheck)" >&2
