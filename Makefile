@@ -16,7 +16,7 @@ for c in "$$PYTHON" python3.12 \
 done; exit 1
 endef
 
-.PHONY: help run test lint format bench-search bench-images clean check-infra checkov
+.PHONY: help run test lint format bench-search bench-images clean
 help:
 	@echo "make run    start the marketplace with demo data on http://127.0.0.1:8000"
 	@echo "make test   run the whole test suite (with coverage)"
@@ -65,6 +65,7 @@ $(TOOLS_VENV)/.requirements: requirements-tools.txt
 	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt
 	@touch $@
 
+.PHONY: checkov check-infra
 checkov: $(TOOLS_VENV)/.requirements
 	$(TOOLS_VENV)/bin/checkov --directory infra --framework bicep --quiet --compact --skip-download
 

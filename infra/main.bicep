@@ -80,10 +80,6 @@ module network 'modules/network.bicep' = {
   params: { prefix: prefix, location: location }
 }
 
-module monitoring 'modules/monitoring.bicep' = {
-  name: 'monitoring'
-  params: { prefix: prefix, location: location, retentionDays: logRetentionDays }
-}
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
@@ -99,6 +95,11 @@ module keyVault 'modules/keyvault.bicep' = {
     operatorPrincipalId: operatorPrincipalId
     subnetIds: [network.outputs.appSubnetId]
   }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: { prefix: prefix, location: location, retentionDays: logRetentionDays, keyVaultName: keyVault.outputs.name }
 }
 
 module registry 'modules/registry.bicep' = {
@@ -143,7 +144,7 @@ module storage 'modules/storage.bicep' = {
 module app 'modules/appservice.bicep' = {
   name: 'appservice'
   // The app's Key Vault references must resolve on first start: the secrets exist first.
-  dependsOn: [postgres, redis]
+  dependsOn: [postgres, redis, monitoring]
   params: {
     prefix: prefix
     location: location
@@ -153,7 +154,6 @@ module app 'modules/appservice.bicep' = {
     identityClientId: identity.outputs.clientId
     subnetId: network.outputs.appSubnetId
     keyVaultUri: keyVault.outputs.uri
-    insightsConnectionString: monitoring.outputs.connectionString
     siteHost: siteHost
     fromEmail: fromEmail
     stripePublishableKey: stripePublishableKey

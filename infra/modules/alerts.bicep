@@ -2,10 +2,9 @@
 // Application Insights' requests table (a metric alert cannot divide one metric by another);
 // database connections and Redis evictions are platform metrics.
 //
-// The four log alerts read request and trace telemetry that the app itself sends: App Service
-// does not instrument Python in a custom container. Until the app exports it
-// (azure-monitor-opentelemetry when APPLICATIONINSIGHTS_CONNECTION_STRING is set, the
-// observability part of issue #16) those tables stay empty and the four rules never fire.
+// The four log alerts read telemetry the app sends itself (azure-monitor-opentelemetry, when
+// APPLICATIONINSIGHTS_CONNECTION_STRING is set: marketplace/telemetry.py); App Service does not
+// instrument Python in a custom container, so without it these tables stay empty.
 
 param prefix string
 param location string
@@ -56,9 +55,9 @@ var logAlerts = [
   }
   {
     name: 'failed-transfers'
-    description: 'A Stripe Connect transfer to a shop failed for good (checkout/followups.py logs it at ERROR).'
+    description: 'A Stripe Connect transfer to a shop failed for good (the transfer_failed event, and the ERROR line checkout/followups.py logs with it).'
     severity: 1
-    query: 'traces | where severityLevel >= 3 and message startswith "Transfer for order" and message has "failed for good"'
+    query: 'union isfuzzy=true (customEvents | where name == "transfer_failed"), (traces | where severityLevel >= 3 and message startswith "Transfer for order" and message has "failed for good")'
     measure: ''
     aggregation: 'Count'
     threshold: 0

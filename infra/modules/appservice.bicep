@@ -10,7 +10,6 @@ param identityId string
 param identityClientId string
 param subnetId string
 param keyVaultUri string
-param insightsConnectionString string
 param siteHost string
 param fromEmail string
 param stripePublishableKey string
@@ -35,6 +34,7 @@ var kv = {
   stripeConnectWebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/stripe-connect-webhook-secret/)'
   azureAccountKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/azure-account-key/)'
   sendgridApiKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/sendgrid-api-key/)'
+  insightsConnectionString: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/applicationinsights-connection-string/)'
 }
 
 var webName = '${prefix}-web'
@@ -63,7 +63,7 @@ var appSettings = [
   { name: 'AZURE_CUSTOM_DOMAIN', value: cdnHost }
   { name: 'SENDGRID_API_KEY', value: kv.sendgridApiKey }
   { name: 'DEFAULT_FROM_EMAIL', value: fromEmail }
-  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insightsConnectionString }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: kv.insightsConnectionString }
   // App Service's front end is the one proxy hop in X-Forwarded-For.
   { name: 'TRUSTED_PROXY_COUNT', value: '1' }
   { name: 'WEBSITES_PORT', value: '8000' }

