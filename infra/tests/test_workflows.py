@@ -91,7 +91,10 @@ def test_ci_lints_tests_with_services_audits_and_builds_the_image():
     pyproject = (REPO / "pyproject.toml").read_text()
     assert "--cov-fail-under=80" in pyproject and "--no-cov" not in runs(ci, "test")
 
-    assert re.search(r"pip-audit --requirement requirements.txt", runs(ci, "audit"))
+    audit = runs(ci, "audit")
+    assert "pip-audit --requirement requirements-dev.txt" in audit  # which includes requirements.txt
+    assert "-r requirements.txt" in (REPO / "requirements-dev.txt").read_text()
+    assert "pip-audit --requirement requirements-tools.txt" in audit
     build = step(ci, "image", "build the image")
     assert build["uses"].startswith("docker/build-push-action@")
     assert build["with"]["file"] == "infra/Dockerfile" and build["with"]["push"] is False
