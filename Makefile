@@ -21,6 +21,7 @@ help:
 	@echo "make run    start the marketplace with demo data on http://127.0.0.1:8000"
 	@echo "make test   run the whole test suite (with coverage)"
 	@echo "make lint   ruff check + format check"
+	@echo "make check-infra   bandit, hadolint and checkov (infra/, the container, the apps)"
 
 $(VENV)/.requirements: requirements.txt
 	@py=$$($(find_python312)) || { echo "Python 3.12 is needed: install it (pyenv install 3.12, apt, brew or uv) or run PYTHON=/path/to/python3.12 make $(MAKECMDGOALS)"; exit 1; }; \
@@ -65,9 +66,26 @@ lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# checkov and its many pinned dependencies live in their own venv (TOOLS_VENV), away from the app's.
+TOOLS_VENV ?= .venv-tools
+$(TOOLS_VENV)/.requirements: requirements-tools.txt
+	@py=$$($(find_python312)) || { echo "Python 3.12 is needed: install it or run PYTHON=/path/to/python3.12 make $(MAKECMDGOALS)"; exit 1; }; \
+	if [ ! -x $(TOOLS_VENV)/bin/python ]; then echo "Creating $(TOOLS_VENV) with $$py"; "$$py" -m venv $(TOOLS_VENV); fi
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	@touch $@
+
+.PHONY: checkov check-infra
+checkov: $(TOOLS_VENV)/.requirements
+	$(TOOLS_VENV)/bin/checkov --directory infra --framework bicep --quiet --compact --skip-download
+
+# Offline security and infrastructure checks; each tool missing is a failure, never a skip.
+check-infra: $(VENV)/.requirements-dev checkov
+	$(VENV)/bin/bandit -c pyproject.toml -r marketplace vendors catalog checkout orders reviews --severity-level high -q
+	$(VENV)/bin/hadolint infra/Dockerfile
+
 format: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) var node_modules staticfiles .pytest_cache .coverage
+	rm -rf $(VENV) $(TOOLS_VENV) var node_modules staticfiles .pytest_cache .coverage

@@ -1,16 +1,45 @@
-"""gunicorn settings for App Service (values overridable from the environment)."""
+"""gunicorn settings for the container (App Service or anywhere); each value can be overridden
+from the environment. Read by infra/entrypoint.sh `web`."""
 
 import os
 
+
+def _cpus() -> int:
+    # The CPUs this process may run on (a container's quota shows here), not the host's.
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# gunicorn's rule of thumb, 2 x CPUs + 1: an App Service S1 instance (1 vCPU) runs 3.
+# Each is a threaded worker: requests spend most of their time waiting on PostgreSQL and
+# Redis, so threads overlap that wait without the memory of another process. The worker
+# count and class get measured under load in the load-test work (issue #16, next part).
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
-timeout = 30
-graceful_timeout = 20
-keepalive = 5
-max_requests = 2000
+# A request still running after 30 s is stuck (App Service's front end gives up at 230 s);
+# the worker is restarted instead of holding a thread for minutes.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On a swap or scale-in, requests in flight get this long to finish.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Recycle workers now and then so a slow leak never reaches the instance's memory limit.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
+# Not preloaded: the database pool starts threads, which a fork would not carry into the
+# workers; each worker builds its own.
+preload_app = False
+# One JSON object per request on stdout, with the request id (marketplace/access_log.py).
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = "*"  # App Service's front end sets X-Forwarded-For/Proto
+logger_class = "marketplace.access_log.JsonAccessLogger"
+# App Service's front end is the only client that reaches the container.
+forwarded_allow_ips = "*"
+# Workers' heartbeat files in memory, not on the container's overlay filesystem (where a
+# slow fchmod can make the arbiter think a worker hung). The container's own tmpfs, not a
+# directory shared with other users.
+_SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None

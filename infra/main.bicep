@@ -1,203 +1,190 @@
-// Artisan Market on Azure: App Service (web + worker containers), PostgreSQL Flexible
-// Server 16, Azure Cache for Redis, Blob Storage behind Azure CDN, Application Insights.
-// Deploy: see infra/README.md.
+// Artisan Market on Azure, one environment per resource group (dev, staging, prod):
+// App Service (web + staging slot, Celery worker with beat), PostgreSQL Flexible Server 16,
+// Azure Cache for Redis, Blob Storage behind Front Door, Key Vault, Application Insights,
+// autoscale and alerts. Parameters per environment: infra/env/<env>.parameters.json.
+// No secret is a parameter except the database administrator password, which the infra
+// workflow passes from a GitHub environment secret; see infra/README.md.
 
-@description('Short name used as a prefix for every resource (lowercase letters and digits).')
+targetScope = 'resourceGroup'
+
+@description('Short name used as a prefix for every resource (lowercase letters, digits, hyphens).')
 @minLength(3)
 @maxLength(12)
 param name string
 
+@allowed(['dev', 'staging', 'prod'])
+param environmentName string
+
 param location string = resourceGroup().location
 
-@description('Container image, e.g. myregistry.azurecr.io/artisan-market:2026-11-25')
-param image string
+@description('Image repository and tag in the registry, e.g. artisan-market:<git sha>.')
+param image string = 'artisan-market:latest'
 
-@secure()
-param djangoSecretKey string
-
-@secure()
-param postgresAdminPassword string
-
-@secure()
-param stripeSecretKey string
-param stripePublishableKey string
-@secure()
-param stripeWebhookSecret string
-
-@secure()
-param sendgridApiKey string
-param fromEmail string
-
-@description('Public host name of the site, e.g. shop.example.com')
+@description('Public host name of the site, e.g. shop.example.com.')
 param siteHost string
 
-var suffix = uniqueString(resourceGroup().id)
+param fromEmail string
 
-resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: '${name}-logs-${suffix}'
-  location: location
-  properties: { sku: { name: 'PerGB2018' }, retentionInDays: 30 }
+@description('Stripe publishable key (public by design: it is sent to every browser).')
+param stripePublishableKey string
+
+@description('Where alerts are emailed.')
+param alertEmail string
+
+@description('Object id allowed to write the operator secrets into Key Vault (empty: none).')
+param operatorPrincipalId string = ''
+
+@secure()
+@description('PostgreSQL administrator password: from the workflow secret POSTGRES_ADMIN_PASSWORD, never a parameter file.')
+param postgresAdminPassword string
+
+@allowed(['Burstable', 'GeneralPurpose', 'MemoryOptimized'])
+param postgresSkuTier string = 'Burstable'
+param postgresSkuName string = 'Standard_B2s'
+@description('Zone-redundant standby; needs GeneralPurpose or MemoryOptimized.')
+param postgresHighAvailability bool = false
+@minValue(7)
+@maxValue(35)
+param postgresBackupRetentionDays int = 7
+param postgresGeoRedundantBackup bool = false
+param postgresStorageSizeGB int = 32
+
+param redisSkuName string = 'Basic'
+param redisCapacity int = 0
+
+@allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS'])
+param storageSkuName string = 'Standard_LRS'
+
+@minValue(1)
+param minInstances int = 1
+@maxValue(10)
+param maxInstances int = 10
+param defaultInstances int = 1
+param requestsScaleOutPerInstance int = 6000
+
+param logRetentionDays int = 30
+
+var prefix = '${name}-${environmentName}'
+
+// Default max_connections per SKU (Azure's published limits); the alert fires at 90 %.
+var postgresMaxConnectionsBySku = {
+  Standard_B1ms: 50
+  Standard_B2s: 429
+  Standard_B2ms: 859
+  Standard_D2ds_v5: 859
+  Standard_D4ds_v5: 1718
 }
 
-resource insights 'Microsoft.Insights/components@2020-02-02' = {
-  name: '${name}-insights'
-  location: location
-  kind: 'web'
-  properties: { Application_Type: 'web', WorkspaceResourceId: logs.id }
+module network 'modules/network.bicep' = {
+  name: 'network'
+  params: { prefix: prefix, location: location }
 }
 
-resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2023-12-01-preview' = {
-  name: '${name}-pg-${suffix}'
-  location: location
-  sku: { name: 'Standard_B2s', tier: 'Burstable' }
-  properties: {
-    version: '16'
-    administratorLogin: 'marketplace'
-    administratorLoginPassword: postgresAdminPassword
-    storage: { storageSizeGB: 64, autoGrow: 'Enabled' }
-    backup: { backupRetentionDays: 14, geoRedundantBackup: 'Disabled' }
-    highAvailability: { mode: 'Disabled' }
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: { prefix: prefix, location: location }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    prefix: prefix
+    location: location
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+    subnetIds: [network.outputs.appSubnetId]
   }
 }
 
-// pg_trgm is the one extension the migrations create; Flexible Server allow-lists extensions.
-resource pgExtensions 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2023-12-01-preview' = {
-  parent: postgres
-  name: 'azure.extensions'
-  properties: { value: 'PG_TRGM', source: 'user-override' }
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: { prefix: prefix, location: location, retentionDays: logRetentionDays, keyVaultName: keyVault.outputs.name }
 }
 
-resource pgDatabase 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2023-12-01-preview' = {
-  parent: postgres
-  name: 'marketplace'
+module registry 'modules/registry.bicep' = {
+  name: 'registry'
+  params: { prefix: prefix, location: location, appPrincipalId: identity.outputs.principalId }
 }
 
-resource pgAllowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2023-12-01-preview' = {
-  parent: postgres
-  name: 'AllowAzureServices'
-  properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
-}
-
-resource redis 'Microsoft.Cache/redis@2024-03-01' = {
-  name: '${name}-redis-${suffix}'
-  location: location
-  properties: {
-    sku: { name: 'Basic', family: 'C', capacity: 1 }
-    enableNonSslPort: false
-    minimumTlsVersion: '1.2'
+module postgres 'modules/postgres.bicep' = {
+  name: 'postgres'
+  params: {
+    prefix: prefix
+    location: location
+    skuTier: postgresSkuTier
+    skuName: postgresSkuName
+    highAvailability: postgresHighAvailability
+    backupRetentionDays: postgresBackupRetentionDays
+    geoRedundantBackup: postgresGeoRedundantBackup
+    storageSizeGB: postgresStorageSizeGB
+    delegatedSubnetId: network.outputs.postgresSubnetId
+    privateDnsZoneId: network.outputs.postgresDnsZoneId
+    keyVaultName: keyVault.outputs.name
+    administratorPassword: postgresAdminPassword
   }
 }
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  name: toLower('${name}media${take(suffix, 8)}')
-  location: location
-  sku: { name: 'Standard_LRS' }
-  kind: 'StorageV2'
-  properties: {
-    minimumTlsVersion: 'TLS1_2'
-    allowBlobPublicAccess: true
-    supportsHttpsTrafficOnly: true
+module redis 'modules/redis.bicep' = {
+  name: 'redis'
+  params: {
+    prefix: prefix
+    location: location
+    skuName: redisSkuName
+    capacity: redisCapacity
+    keyVaultName: keyVault.outputs.name
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
-  parent: storage
-  name: 'default'
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: { prefix: prefix, location: location, keyVaultName: keyVault.outputs.name, skuName: storageSkuName }
 }
 
-resource mediaContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
-  parent: blobService
-  name: 'media'
-  properties: { publicAccess: 'Blob' }
-}
-
-resource cdnProfile 'Microsoft.Cdn/profiles@2024-02-01' = {
-  name: '${name}-cdn'
-  location: 'global'
-  sku: { name: 'Standard_Microsoft' }
-}
-
-resource cdnEndpoint 'Microsoft.Cdn/profiles/endpoints@2024-02-01' = {
-  parent: cdnProfile
-  name: '${name}-media-${take(suffix, 6)}'
-  location: 'global'
-  properties: {
-    originHostHeader: '${storage.name}.blob.${environment().suffixes.storage}'
-    isHttpAllowed: false
-    origins: [
-      {
-        name: 'blob'
-        properties: { hostName: '${storage.name}.blob.${environment().suffixes.storage}' }
-      }
-    ]
+module app 'modules/appservice.bicep' = {
+  name: 'appservice'
+  // The app's Key Vault references must resolve on first start: the secrets exist first.
+  dependsOn: [postgres, redis, monitoring]
+  params: {
+    prefix: prefix
+    location: location
+    image: image
+    registryLoginServer: registry.outputs.loginServer
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    subnetId: network.outputs.appSubnetId
+    keyVaultUri: keyVault.outputs.uri
+    siteHost: siteHost
+    fromEmail: fromEmail
+    stripePublishableKey: stripePublishableKey
+    storageAccountName: storage.outputs.accountName
+    cdnHost: storage.outputs.cdnHost
+    minInstances: minInstances
+    maxInstances: maxInstances
+    defaultInstances: defaultInstances
+    requestsScaleOutPerInstance: requestsScaleOutPerInstance
   }
 }
 
-resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
-  name: '${name}-plan'
-  location: location
-  kind: 'linux'
-  sku: { name: 'P1v3', tier: 'PremiumV3' }
-  properties: { reserved: true }
-}
-
-var databaseUrl = 'postgresql://marketplace:${uriComponent(postgresAdminPassword)}@${postgres.properties.fullyQualifiedDomainName}:5432/marketplace'
-var redisUrl = 'rediss://:${uriComponent(redis.listKeys().primaryKey)}@${redis.properties.hostName}:6380/0'
-
-var commonSettings = [
-  { name: 'DJANGO_ENV', value: 'production' }
-  { name: 'SECRET_KEY', value: djangoSecretKey }
-  { name: 'DATABASE_URL', value: databaseUrl }
-  { name: 'REDIS_URL', value: redisUrl }
-  { name: 'ALLOWED_HOSTS', value: '${siteHost},${name}-web.azurewebsites.net' }
-  { name: 'CSRF_TRUSTED_ORIGINS', value: 'https://${siteHost}' }
-  { name: 'SITE_URL', value: 'https://${siteHost}' }
-  { name: 'STRIPE_SECRET_KEY', value: stripeSecretKey }
-  { name: 'STRIPE_PUBLISHABLE_KEY', value: stripePublishableKey }
-  { name: 'STRIPE_WEBHOOK_SECRET', value: stripeWebhookSecret }
-  { name: 'AZURE_ACCOUNT_NAME', value: storage.name }
-  { name: 'AZURE_ACCOUNT_KEY', value: storage.listKeys().keys[0].value }
-  { name: 'AZURE_CONTAINER', value: 'media' }
-  { name: 'AZURE_CUSTOM_DOMAIN', value: cdnEndpoint.properties.hostName }
-  { name: 'SENDGRID_API_KEY', value: sendgridApiKey }
-  { name: 'DEFAULT_FROM_EMAIL', value: fromEmail }
-  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-  { name: 'WEBSITES_PORT', value: '8000' }
-]
-
-resource web 'Microsoft.Web/sites@2023-12-01' = {
-  name: '${name}-web'
-  location: location
-  properties: {
-    serverFarmId: plan.id
-    httpsOnly: true
-    siteConfig: {
-      linuxFxVersion: 'DOCKER|${image}'
-      alwaysOn: true
-      healthCheckPath: '/api/health'
-      minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      appCommandLine: 'sh -c "python manage.py migrate --noinput && gunicorn -c infra/gunicorn.conf.py marketplace.wsgi:application"'
-      appSettings: commonSettings
-    }
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    prefix: prefix
+    location: location
+    alertEmail: alertEmail
+    insightsId: monitoring.outputs.insightsId
+    postgresId: postgres.outputs.id
+    postgresMaxConnections: postgresMaxConnectionsBySku[postgresSkuName]
+    redisId: redis.outputs.id
   }
 }
 
-resource worker 'Microsoft.Web/sites@2023-12-01' = {
-  name: '${name}-worker'
-  location: location
-  properties: {
-    serverFarmId: plan.id
-    httpsOnly: true
-    siteConfig: {
-      linuxFxVersion: 'DOCKER|${image}'
-      alwaysOn: true
-      appCommandLine: 'celery -A marketplace worker --beat -l INFO --concurrency 2'
-      appSettings: commonSettings
-    }
-  }
-}
-
-output webHost string = web.properties.defaultHostName
-output cdnHost string = cdnEndpoint.properties.hostName
-output postgresHost string = postgres.properties.fullyQualifiedDomainName
+output appUrl string = app.outputs.webUrl
+output stagingUrl string = app.outputs.stagingUrl
+output webAppName string = app.outputs.webName
+output workerAppName string = app.outputs.workerName
+output storageEndpoint string = storage.outputs.blobEndpoint
+output cdnHost string = storage.outputs.cdnHost
+output registryLoginServer string = registry.outputs.loginServer
+output keyVaultName string = keyVault.outputs.name
+output postgresHost string = postgres.outputs.host

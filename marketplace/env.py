@@ -29,6 +29,12 @@ def _raw(name: str, environ=None) -> str | None:
             raise ImproperlyConfigured(f"{name}_FILE={file_path!r} cannot be read: {exc.strerror}") from exc
     if value is not None and value.strip() == "":
         return None
+    if value is not None and value.lstrip().lower().startswith("@microsoft.keyvault("):
+        # App Service hands the reference text through when it cannot read the secret.
+        raise ImproperlyConfigured(
+            f"{name} is an unresolved Key Vault reference: check that the secret exists and the app's "
+            "identity may read it (App Service > Environment variables shows the reference's status)."
+        )
     return value
 
 
