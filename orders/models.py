@@ -56,6 +56,8 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Staff roles (marketplace/staff_roles.py): both move money back, so only finance and admin hold them.
+        permissions = [("refund_order", "Can refund orders"), ("cancel_order", "Can cancel orders")]
         indexes = [models.Index(fields=["vendor", "status", "-created_at"], name="order_shop_inbox")]
         constraints = [
             models.UniqueConstraint(fields=["checkout", "vendor"], name="one_order_per_shop_per_checkout"),
