@@ -23,6 +23,8 @@ def _status_action(to_status: str, label: str):
                         vendor=vendor, to_status=to_status, reason=form.cleaned_data["reason"], by=request.user
                     )
                     moved += 1
+                    # Django's admin log beside the service's own audit row (VendorStatusChange).
+                    modeladmin.log_change(request, vendor, f"{label}: {form.cleaned_data['reason'].strip()}")
                 except VendorError as exc:
                     modeladmin.message_user(request, f"{vendor}: {exc}", messages.WARNING)
             if moved:
@@ -42,6 +44,7 @@ def _status_action(to_status: str, label: str):
 
     action.__name__ = f"make_{to_status}"
     action.short_description = label
+    action.allowed_permissions = ("change",)  # staff roles: support and admin, never view-only staff
     return action
 
 
