@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("accounts", "0002_email_preferences"),
         ("vendors", "0003_simulated_transfer"),
-        ("catalog", "0005_shop_category_price_index"),
+        ("catalog", "0006_product_hidden_by_staff"),
         ("checkout", "0008_resend_receipt_permission"),
         ("orders", "0010_refund_cancel_permissions"),
         ("reviews", "0002_review_photos"),
