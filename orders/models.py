@@ -211,6 +211,8 @@ class OrderRefund(models.Model):
     # Set when the money went back through a lost dispute rather than a refund.
     dispute = models.ForeignKey(Dispute, null=True, blank=True, on_delete=models.PROTECT, related_name="order_parts")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not stored: True on the row ``order_refund`` returns for a request key it had seen already.
+    repeated = False
 
     class Meta:
         ordering = ["created_at", "id"]

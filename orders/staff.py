@@ -38,20 +38,18 @@ def order_staff_refund(
     """Refund ``order`` as staff (in full, chosen ``items`` or an ``amount``; see ``order_refund``).
 
     ``by`` must hold ``orders.refund_order`` (the finance and admin roles). Returns the refund and
-    whether this call made it: a repeat of ``request_key`` returns the first refund and moves nothing
-    (the flag is for messages and the admin log; the money is guarded by the order's lock and key).
+    whether this call made it: a repeat of ``request_key``, even at the same moment, returns the first
+    refund and moves nothing (the order's lock decides which call is first).
     """
     _require(by, REFUND_PERMISSION, "refund orders")
-    reason = _reason(reason)
-    existed = OrderRefund.objects.filter(order=order, request_key=request_key).exists()
-    refund = order_refund(order=order, by=by, request_key=request_key, amount=amount, items=items, reason=reason)
-    return refund, not existed
+    refund = order_refund(
+        order=order, by=by, request_key=request_key, amount=amount, items=items, reason=_reason(reason)
+    )
+    return refund, not refund.repeated
 
 
 def order_staff_cancel(*, order: Order, by, request_key: str, reason: str) -> tuple[OrderRefund, bool]:
     """Cancel an order that hasn't shipped, refunding it in full; ``by`` must hold ``orders.cancel_order``."""
     _require(by, CANCEL_PERMISSION, "cancel orders")
-    reason = _reason(reason)
-    existed = OrderRefund.objects.filter(order=order, request_key=request_key).exists()
-    refund = order_cancel(order=order, by=by, request_key=request_key, reason=reason)
-    return refund, not existed
+    refund = order_cancel(order=order, by=by, request_key=request_key, reason=_reason(reason))
+    return refund, not refund.repeated

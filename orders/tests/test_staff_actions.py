@@ -193,3 +193,60 @@ def test_a_shipped_order_isnt_cancelled(client, admin_staff, mug_order, vendor_a
     response = _apply(client, "cancel_orders", mug_order, _confirm(client, "cancel_orders", mug_order), reason="x")
     assert "has shipped, so it can&#x27;t be cancelled" in response.content.decode()
     assert not OrderRefund.objects.exists() and _stripe_refunds(mug_order) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_page_posted_twice_at_the_same_moment_refunds_once(finance, mug_order):
+    from marketplace.tests.concurrency import run_at_once
+
+    outcomes = run_at_once(
+        lambda: order_staff_refund(order=mug_order, by=finance, request_key="one-page", reason="lost"), times=2
+    )
+
+    assert sorted(created for _refund, created in outcomes) == [False, True]
+    assert OrderRefund.objects.count() == 1
+    assert _stripe_refunds(mug_order) == [int(mug_order.total * 100)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_finance_and_admin_refunding_in_full_at_once_refund_once(finance, admin_staff, mug_order):
+    from marketplace.tests.concurrency import run_at_once
+
+    people = iter([finance, admin_staff])
+
+    def click():
+        person = next(people)
+        try:
+            order_staff_refund(order=mug_order, by=person, request_key=f"page-of-{person.pk}", reason="dup")
+            return "refunded"
+        except RefundError as exc:
+            return exc.code
+
+    assert sorted(run_at_once(click, times=2)) == ["nothing_left", "refunded"]
+    assert _stripe_refunds(mug_order) == [int(mug_order.total * 100)]
+
+
+def test_a_page_opened_before_the_shop_refunded_refunds_nothing_more(client, finance, mug_order, vendor_a):
+    from orders.refunds import order_refund
+
+    client.force_login(finance)
+    key = _confirm(client, "refund_orders", mug_order)  # staff open the page...
+    order_refund(order=mug_order, by=vendor_a.owner, request_key="shop-page")  # ...the shop refunds meanwhile
+
+    response = _apply(client, "refund_orders", mug_order, key, reason="late", mode="whole")
+
+    assert f"Order {mug_order.number} is refunded; it can&#x27;t be refunded" in response.content.decode()
+    assert OrderRefund.objects.get().by == vendor_a.owner
+    assert _stripe_refunds(mug_order) == [int(mug_order.total * 100)]
+    assert not _logged(mug_order)
+
+
+def test_an_order_never_paid_has_nothing_to_refund(client, finance, placed_checkout, vendor_a):
+    unpaid = Order.objects.get(checkout=placed_checkout, vendor=vendor_a)
+    client.force_login(finance)
+
+    response = _apply(client, "refund_orders", unpaid, _confirm(client, "refund_orders", unpaid), reason="x",
+                      mode="whole")  # fmt: skip
+
+    assert "can&#x27;t be refunded" in response.content.decode()
+    assert not OrderRefund.objects.exists()
