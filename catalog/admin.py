@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from marketplace.admin import InvalidatesCatalogueMixin, ReadOnlyAdmin
 
-from .admin_actions import hide_products, unhide_products
+from .admin_actions import ProductModerationMixin, hide_products, unhide_products
 from .models import Category, Product, ProductImage, ProductModeration
 
 
@@ -23,7 +23,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(InvalidatesCatalogueMixin, admin.ModelAdmin):
+class ProductAdmin(ProductModerationMixin, InvalidatesCatalogueMixin, admin.ModelAdmin):
     list_display = ["title", "vendor", "category", "price", "stock_quantity", "status", "created_at"]
     list_filter = ["status", "made_to_order", ("category", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "slug", "vendor__name"]

@@ -46,9 +46,16 @@ def _moderation_action(hidden: bool, label: str):
 
     action.__name__ = "hide_products" if hidden else "unhide_products"
     action.short_description = label
-    action.allowed_permissions = ("change",)  # staff roles: support and admin
+    action.allowed_permissions = ("hide",)  # catalog.hide_product: support and admin
     return action
 
 
 hide_products = _moderation_action(True, "Hide selected products from shoppers")
 unhide_products = _moderation_action(False, "Unhide selected products")
+
+
+class ProductModerationMixin:
+    """For ``ProductAdmin``: hiding is offered to the roles holding ``catalog.hide_product``."""
+
+    def has_hide_permission(self, request):
+        return request.user.has_perm("catalog.hide_product")

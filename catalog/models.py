@@ -103,6 +103,8 @@ class Product(models.Model):
     objects = ProductManager.from_queryset(ProductQuerySet)()
 
     class Meta:
+        # Staff roles (marketplace/staff_roles.py): support moderates products without editing them.
+        permissions = [("hide_product", "Can hide and unhide products")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gt=0) & models.Q(price__lte=MAX_PRICE), name="product_price_range"

@@ -1,7 +1,7 @@
 """Staff roles: three Django groups and what each may do, written here once as code.
 
 - **support** looks at people, shops, products, orders and reviews and moderates them (approves or
-  suspends a shop, hides a product or a review, resends a receipt). It moves no money: no refunds, no
+  suspends a shop, hides a product or a review, resends a receipt) without editing them. It moves no money: no
   cancellations (a cancellation refunds), and it doesn't see the ledger, reconciliation or payment logs.
 - **finance** sees everything money touches (payments, refunds, ledger, reconciliation, disputes,
   transfers) and refunds and cancels orders.
@@ -40,9 +40,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "support": {
         "allow": (
             *(f"{app}.view_*" for app in OUR_APPS),
-            "vendors.change_vendor",  # approve / suspend, through the admin action
-            "catalog.change_product",  # hide / unhide
-            "reviews.change_review",  # hide / restore
+            "vendors.review_vendor",  # approve / suspend, without editing the shop
+            "catalog.hide_product",  # hide / unhide, without editing the product
+            "reviews.change_review",  # hide / restore (a review's own fields are read-only to staff)
             "checkout.resend_receipt",
         ),
         "deny": _MONEY_RECORDS,

@@ -186,7 +186,7 @@ def product_set_hidden(*, product: Product, hidden: bool, by, reason: str) -> Pr
     """Staff hide a product from shoppers (or show it again), with the reason, in the audit.
 
     Apart from the maker's own status: a hidden product stays hidden whatever its maker publishes, until
-    staff unhide it. ``by`` must be staff (the dashboard's action also needs ``catalog.change_product``).
+    staff unhide it. ``by`` must be staff (the dashboard's action also needs ``catalog.hide_product``).
     """
     if not by.is_staff:
         raise ProductError("Only staff can hide or unhide products.")

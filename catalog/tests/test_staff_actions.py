@@ -113,3 +113,11 @@ def test_a_hidden_product_cant_be_put_in_a_cart(client, shopper, admin_staff, sp
     product_set_hidden(product=spoon, hidden=True, by=admin_staff, reason="Recalled")
     with pytest.raises(CartError):
         cart_add(cart=Cart.objects.create(user=shopper), product=Product.objects.get(pk=spoon.pk), quantity=1)
+
+
+def test_support_hides_products_but_cant_edit_one(client, support, spoon):
+    client.force_login(support)
+    url = reverse("admin:catalog_product_change", args=[spoon.pk])
+    assert client.get(url).status_code == 200  # read-only view
+    assert client.post(url, {"title": "Cheap spoon", "price": "0.50"}).status_code == 403
+    assert Product.objects.get(pk=spoon.pk).title == "Walnut spoon"

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("accounts", "0002_email_preferences"),
-        ("vendors", "0003_simulated_transfer"),
+        ("vendors", "0004_review_vendor_permission"),
         ("catalog", "0006_product_hidden_by_staff"),
         ("checkout", "0008_resend_receipt_permission"),
         ("orders", "0010_refund_cancel_permissions"),

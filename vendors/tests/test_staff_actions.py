@@ -81,3 +81,12 @@ def test_admin_suspends_an_approved_shop(client, admin_staff, vendor_a, django_c
     assert vendor_a.status == "suspended"
     assert LogEntry.objects.get(object_id=str(vendor_a.pk)).change_message == "Suspend selected shops: Copied designs"
     assert len(mail.outbox) == 1
+
+
+def test_support_reviews_shops_but_cant_edit_one(client, support, vendor_a):
+    client.force_login(support)
+    url = reverse("admin:vendors_vendor_change", args=[vendor_a.pk])
+    assert client.get(url).status_code == 200  # read-only view
+    assert client.post(url, {"name": "Renamed", "shipping_flat": "0"}).status_code == 403
+    vendor_a.refresh_from_db()
+    assert vendor_a.name == "Kiln & Co"
