@@ -72,17 +72,20 @@ def role_codenames(role: str, available: list[str]) -> set[str]:
     return {name for name in allowed if not any(fnmatchcase(name, rule) for rule in rules["deny"])}
 
 
-def staff_roles_sync(*, apps=global_apps, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
+def staff_roles_sync(
+    *, apps=global_apps, using: str = DEFAULT_DB_ALIAS, make_permissions: bool = True
+) -> dict[str, int]:
     """Create the three groups if missing and give each exactly its permissions. Idempotent.
 
     Makes the permissions of every installed model first (Django would only after the whole
-    ``migrate``), so it works inside a migration with that migration's ``apps``.
+    ``migrate``), so it works inside a migration with that migration's ``apps``; at the end of
+    ``migrate`` Django has made them already (``make_permissions=False``).
     Returns how many permissions each group holds.
     """
     from django.contrib.auth.management import create_permissions
 
     # create_permissions takes the installed app and reads its models from ``apps`` (a migration's own state).
-    for app_config in global_apps.get_app_configs():
+    for app_config in global_apps.get_app_configs() if make_permissions else ():
         create_permissions(app_config, verbosity=0, using=using, apps=apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -121,11 +124,13 @@ def sync_after_migrate(sender, *, using=DEFAULT_DB_ALIAS, apps=global_apps, plan
     While the roles' migration is applied, the groups are made again if missing (``flush``, as tests do,
     empties every table but the migration record); once it is reversed they stay gone.
     """
-    if sender.label != list(global_apps.get_app_configs())[-1].label:
+    # Django sends it once per app with models, in INSTALLED_APPS order.
+    if sender.label != [c for c in global_apps.get_app_configs() if c.models_module is not None][-1].label:
         return
     try:
         apps.get_model("auth", "Group")
     except LookupError:
         return
     if roles_migration_applied(using):
-        staff_roles_sync(apps=apps, using=using)
+        # Django's own receiver made every app's permissions before this one (the last app) ran.
+        staff_roles_sync(apps=apps, using=using, make_permissions=False)
