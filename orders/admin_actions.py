@@ -75,14 +75,21 @@ class StaffRefundForm(StaffReasonForm):
         return {}
 
 
+# Offered on the order list and on an order's own page (Django 6.1's change-form actions).
+BOTH_PAGES = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
+
+
 def _confirm_page(modeladmin, request, *, title: str, orders, form, button: str):
+    # The order's own page names its action field with a prefix; the page posts back the same way.
+    action_field = next((name for name in ("action", "CHANGE_FORM-action") if name in request.POST), "action")
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
         "orders": [(order, order_refundable(order=order)) for order in orders],
         "form": form,
         "button": button,
-        "action": request.POST.get("action"),
+        "action_field": action_field,
+        "action": request.POST.get(action_field),
         "opts": modeladmin.model._meta,
         "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
     }
@@ -101,7 +108,12 @@ def _report(modeladmin, request, order, refund, created: bool, done: str) -> Non
     modeladmin.message_user(request, f"Order {order.number}: {what}.", messages.SUCCESS)
 
 
-@admin.action(description="Refund selected orders to the buyer's card…", permissions=["refund"])
+@admin.action(
+    description="Refund this order to the buyer's card…",
+    description_plural="Refund selected orders to the buyer's card…",
+    permissions=["refund"],
+    location=BOTH_PAGES,
+)
 def refund_orders(modeladmin, request, queryset):
     orders = list(queryset.select_related("vendor").order_by("pk"))
     applying = "apply" in request.POST
@@ -124,7 +136,12 @@ def refund_orders(modeladmin, request, queryset):
     return None
 
 
-@admin.action(description="Cancel selected orders and refund them in full…", permissions=["cancel"])
+@admin.action(
+    description="Cancel this order and refund it in full…",
+    description_plural="Cancel selected orders and refund them in full…",
+    permissions=["cancel"],
+    location=BOTH_PAGES,
+)
 def cancel_orders(modeladmin, request, queryset):
     orders = list(queryset.select_related("vendor").order_by("pk"))
     applying = "apply" in request.POST

@@ -250,3 +250,24 @@ def test_an_order_never_paid_has_nothing_to_refund(client, finance, placed_check
 
     assert "can&#x27;t be refunded" in response.content.decode()
     assert not OrderRefund.objects.exists()
+
+
+def test_finance_refunds_an_item_from_the_orders_own_page(client, finance, support, mug_order):
+    page_url = reverse("admin:orders_order_change", args=[mug_order.pk])
+    client.force_login(support)
+    assert 'value="refund_orders"' not in client.get(page_url).content.decode()
+
+    client.force_login(finance)
+    assert 'value="refund_orders"' in client.get(page_url).content.decode()
+    data = {"CHANGE_FORM-action": "refund_orders", "_selected_action": [mug_order.pk]}
+    confirm = client.post(page_url, data).content.decode()
+    key = re.search(r'name="key" value="([^"]+)"', confirm).group(1)
+    assert 'name="CHANGE_FORM-action" value="refund_orders"' in confirm
+    item = mug_order.items.get()
+
+    done = client.post(page_url, {**data, "apply": "1", "key": key, "reason": "chipped", "mode": "items",
+                                  f"qty_{item.pk}": "1"}, follow=True)  # fmt: skip
+
+    assert done.redirect_chain[-1][0] == page_url
+    assert "Refunded 20.00 USD" in done.content.decode()
+    assert OrderRefund.objects.get().amount == Decimal("20.00") and _stripe_refunds(mug_order) == [2000]
