@@ -59,7 +59,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
             "checkout.change_followup",  # transfers and emails that failed for good
             "checkout.resend_receipt",
         ),
-        "deny": (),
+        "deny": ("accounts.view_apitoken",),  # people's API keys are nobody's business but an admin's
     },
     "admin": {"allow": ("*",), "deny": ()},
 }

@@ -40,6 +40,7 @@ def test_finance_moves_money_and_sees_its_records_but_moderates_nothing():
     assert held >= MONEY_MOVES
     assert {"orders.view_ledgerentry", "orders.view_reconciliationissue", "checkout.view_paymentrecord"} <= held
     assert not {"reviews.change_review", "vendors.review_vendor", "catalog.hide_product", "accounts.change_user"} & held
+    assert "accounts.view_apitoken" not in held
 
 
 def test_admin_holds_every_permission():
