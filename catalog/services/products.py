@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from catalog.models import MAX_PRICE, Category, Product, ProductModeration
 from marketplace.cache_versions import catalogue_changed
+from marketplace.emails import email_enqueue, render_email
 from marketplace.money import round_money
 
 MAX_TAGS = 13
@@ -183,7 +184,7 @@ def product_delete(*, product: Product) -> str:
 
 
 def product_set_hidden(*, product: Product, hidden: bool, by, reason: str) -> Product:
-    """Staff hide a product from shoppers (or show it again), with the reason, in the audit.
+    """Staff hide a product from shoppers (or show it again), with the reason, in the audit; its maker is emailed.
 
     Apart from the maker's own status: a hidden product stays hidden whatever its maker publishes, until
     staff unhide it. ``by`` must be staff (the dashboard's action also needs ``catalog.hide_product``).
@@ -194,7 +195,7 @@ def product_set_hidden(*, product: Product, hidden: bool, by, reason: str) -> Pr
     if not reason:
         raise ProductError("Give the reason.", field="reason")
     with transaction.atomic():
-        locked = Product.objects.select_for_update().get(pk=product.pk)
+        locked = Product.objects.select_for_update(of=("self",)).select_related("vendor__owner").get(pk=product.pk)
         if locked.hidden_by_staff == hidden:
             raise ProductError(f"“{locked.title}” is already {'hidden' if hidden else 'shown'}.")
         locked.hidden_by_staff = hidden
@@ -207,4 +208,6 @@ def product_set_hidden(*, product: Product, hidden: bool, by, reason: str) -> Pr
             changed_by=by,
         )
         transaction.on_commit(catalogue_changed)
+        subject, text, html = render_email("catalog/email/product_hidden", {"product": locked, "reason": reason})
+        email_enqueue(to=[locked.vendor.owner.email], subject=subject, text=text, html=html)
     return locked

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core import mail
 from django.urls import reverse
 
 from catalog.models import VISIBLE_SQL, Product
@@ -42,14 +43,18 @@ def _seen_by_shoppers(product) -> dict[str, bool]:
     }
 
 
-def test_support_hides_a_product_with_a_reason_and_its_maker_cant_bring_it_back(client, support, spoon, vendor_a):
+def test_support_hides_a_product_with_a_reason_and_its_maker_cant_bring_it_back(
+    client, support, spoon, vendor_a, django_capture_on_commit_callbacks
+):
     client.force_login(support)
     assert {"hide_products", "unhide_products"} <= _offered(client)
     step_one = _post(client, "hide_products", spoon)
     assert "give a reason" in step_one.content.decode()
     assert _seen_by_shoppers(spoon) == {"orm": True, "sql": True, "instance": True}
 
-    _post(client, "hide_products", spoon, apply="1", reason="Counterfeit brand")
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, "hide_products", spoon, apply="1", reason="Counterfeit brand")
+        _post(client, "hide_products", spoon, apply="1", reason="Counterfeit brand")  # posted twice: hidden already
 
     spoon.refresh_from_db()
     assert (spoon.hidden_by_staff, spoon.hidden_reason, spoon.status) == (True, "Counterfeit brand", "active")
@@ -61,6 +66,10 @@ def test_support_hides_a_product_with_a_reason_and_its_maker_cant_bring_it_back(
     assert LogEntry.objects.get(object_id=str(spoon.pk)).change_message == (
         "Hide selected products from shoppers: Counterfeit brand"
     )
+    [email] = mail.outbox  # the maker is told why, once
+    assert email.to == [vendor_a.owner.email] and "hidden from shoppers" in email.subject
+    assert "Counterfeit brand" in email.body
+    assert f"/shops/dashboard/products/{spoon.pk}/" in email.body
 
     # Its maker unpublishes and publishes again: still hidden, and told why on their dashboard.
     product_update(product=spoon, status=Product.Status.DRAFT)
