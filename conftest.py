@@ -192,6 +192,34 @@ def staff(db):
     return _user("staff@example.com", name="Sam Staff", is_staff=True)
 
 
+def _staff_in_role(role: str, email: str, name: str):
+    """A staff member whose only permissions are their role's (marketplace/staff_roles.py)."""
+    from django.contrib.auth.models import Group
+
+    from marketplace.staff_roles import staff_roles_sync
+
+    if not Group.objects.filter(name=role).exists():  # a transactional test's flush dropped the groups
+        staff_roles_sync()
+    user = _user(email, name=name, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def support(db):
+    return _staff_in_role("support", "support@example.com", "Sol Support")
+
+
+@pytest.fixture
+def finance(db):
+    return _staff_in_role("finance", "finance@example.com", "Fin Finance")
+
+
+@pytest.fixture
+def admin_staff(db):
+    return _staff_in_role("admin", "admin@example.com", "Ada Admin")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and cached pages of one test never leak into the next (Redis persists across tests)."""

@@ -1,9 +1,9 @@
 from django.contrib import admin
 
-from marketplace.admin import InvalidatesCatalogueMixin
-from marketplace.cache_versions import catalogue_changed
+from marketplace.admin import InvalidatesCatalogueMixin, ReadOnlyAdmin
 
-from .models import Category, Product, ProductImage
+from .admin_actions import ProductModerationMixin, hide_products, unhide_products
+from .models import Category, Product, ProductImage, ProductModeration
 
 
 @admin.register(Category)
@@ -22,22 +22,8 @@ class ProductImageInline(admin.TabularInline):
     readonly_fields = ["width", "height"]
 
 
-@admin.action(description="Hide selected products (move to draft)")
-def hide_products(modeladmin, request, queryset):
-    updated = queryset.filter(status=Product.Status.ACTIVE).update(status=Product.Status.DRAFT)
-    catalogue_changed()
-    modeladmin.message_user(request, f"Hid {updated} product(s).")
-
-
-@admin.action(description="Unhide selected products (make active)")
-def unhide_products(modeladmin, request, queryset):
-    updated = queryset.filter(status=Product.Status.DRAFT).update(status=Product.Status.ACTIVE)
-    catalogue_changed()
-    modeladmin.message_user(request, f"Unhid {updated} product(s).")
-
-
 @admin.register(Product)
-class ProductAdmin(InvalidatesCatalogueMixin, admin.ModelAdmin):
+class ProductAdmin(ProductModerationMixin, InvalidatesCatalogueMixin, admin.ModelAdmin):
     list_display = ["title", "vendor", "category", "price", "stock_quantity", "status", "created_at"]
     list_filter = ["status", "made_to_order", ("category", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "slug", "vendor__name"]
@@ -45,5 +31,15 @@ class ProductAdmin(InvalidatesCatalogueMixin, admin.ModelAdmin):
     autocomplete_fields = ["vendor", "category"]
     readonly_fields = ["created_at", "updated_at", "currency"]
     inlines = [ProductImageInline]
-    actions = [hide_products, unhide_products]
+    actions = [hide_products, unhide_products]  # catalog/admin_actions.py
     show_full_result_count = False  # an exact count(*) over 100K+ rows on every page is wasted work
+
+
+@admin.register(ProductModeration)
+class ProductModerationAdmin(ReadOnlyAdmin):
+    """Products staff hid or unhid, and why: read-only, written by the service."""
+
+    list_display = ["changed_at", "product", "action", "reason", "changed_by"]
+    list_filter = ["action"]
+    search_fields = ["product__title", "reason"]
+    list_select_related = ["product", "changed_by"]

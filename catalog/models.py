@@ -50,7 +50,7 @@ class ProductManager(models.Manager):
 # A product shoppers may see: listed (active) by its maker, in a shop shoppers may see (VISIBLE_SHOP).
 # The one definition: visible(), Product.is_visible and VISIBLE_SQL are made from it, and a test
 # (catalog/tests/test_visibility.py) checks the three agree on every case.
-LISTED_PRODUCT = FieldRule({"status": "active"})
+LISTED_PRODUCT = FieldRule({"status": "active", "hidden_by_staff": False})
 
 
 class ProductQuerySet(models.QuerySet):
@@ -89,6 +89,9 @@ class Product(models.Model):
         help_text="Shipping for this item instead of the shop's flat rate.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # Moderation, apart from the maker's own status: only staff hide or unhide (catalog.services.products).
+    hidden_by_staff = models.BooleanField(default=False, editable=False)
+    hidden_reason = models.CharField(max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Kept by a database trigger (migration 0002) from title (A), tags + category name (B),
@@ -101,6 +104,8 @@ class Product(models.Model):
     objects = ProductManager.from_queryset(ProductQuerySet)()
 
     class Meta:
+        # Staff roles (marketplace/staff_roles.py): support moderates products without editing them.
+        permissions = [("hide_product", "Can hide and unhide products")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gt=0) & models.Q(price__lte=MAX_PRICE), name="product_price_range"
@@ -155,6 +160,26 @@ class Product(models.Model):
             if image.is_primary:
                 return image
         return images[0] if images else None
+
+
+class ProductModeration(models.Model):
+    """Staff hid or unhid a product: who, when and why (written by ``product_set_hidden``)."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", "Hidden"
+        UNHIDE = "unhide", "Shown again"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="moderations")
+    action = models.CharField(max_length=6, choices=Action.choices)
+    reason = models.CharField(max_length=300)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.product_id}: {self.action}"
 
 
 def product_visible_sql(product_alias: str = "p", shop_alias: str = "v") -> str:

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from marketplace.admin import ReadOnlyAdmin
 
+from .admin_actions import CheckoutStaffActionsMixin, resend_receipts
 from .models import Cart, CartItem, Checkout, FollowUp, PaymentRecord
 
 
@@ -21,11 +22,12 @@ class CartAdmin(admin.ModelAdmin):
 
 
 @admin.register(Checkout)
-class CheckoutAdmin(admin.ModelAdmin):
+class CheckoutAdmin(CheckoutStaffActionsMixin, admin.ModelAdmin):
     list_display = ["pk", "email", "status", "total", "platform_fee", "created_at", "expires_at"]
     list_filter = ["status"]
     search_fields = ["pk", "email", "payment_intent_id"]
     readonly_fields = [f.name for f in Checkout._meta.fields]
+    actions = [resend_receipts]  # checkout/admin_actions.py
 
     def has_add_permission(self, request):
         return False

@@ -34,6 +34,10 @@ MAX_ATTEMPTS = 8
 GRACE = timedelta(minutes=5)
 
 
+class ReceiptError(Exception):
+    """A receipt that can't be sent again; the message is for the person."""
+
+
 def _backoff(attempts: int) -> timedelta:
     """1, 2, 4 … minutes after each failed attempt, at most an hour."""
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
@@ -208,6 +212,43 @@ def checkout_send_receipts(*, checkout_id: int) -> None:
             failure = failure or exc
     if failure is not None:
         raise failure
+
+
+def checkout_receipt_resend(*, checkout: Checkout) -> bool:
+    """Send the shopper's receipt again (staff's "resend receipt"), through the receipt's own outbox row.
+
+    The row goes back to pending and the usual task sends it after commit, once, like the first time.
+    Returns False when it is already waiting to go (a second click before the first was sent adds
+    nothing). Raises ``ReceiptError`` for a checkout that has no receipt (never paid).
+    """
+    with transaction.atomic():
+        row = (
+            FollowUp.objects.select_for_update()
+            .filter(checkout=checkout, kind=FollowUp.Kind.RECEIPT, order__isnull=True)
+            .first()
+        )
+        if row is None:
+            raise ReceiptError(f"Checkout {checkout.pk} wasn't paid, so it has no receipt to send.")
+        if row.status == FollowUp.Status.PENDING:
+            return False
+        row.status = FollowUp.Status.PENDING
+        row.attempts = 0
+        row.last_error = ""
+        row.done_at = None
+        row.next_attempt_at = timezone.now() + GRACE
+        row.save(update_fields=["status", "attempts", "last_error", "done_at", "next_attempt_at"])
+        checkout_id = checkout.pk
+        transaction.on_commit(lambda: _enqueue_receipts(checkout_id))
+    return True
+
+
+def _enqueue_receipts(checkout_id: int) -> None:
+    from . import tasks
+
+    try:
+        tasks.send_receipts.delay(checkout_id)
+    except (KombuError, OSError) as exc:
+        logger.warning("Couldn't enqueue the receipt of checkout %s (%s); the periodic job will", checkout_id, exc)
 
 
 def followups_run_due(*, now: datetime | None = None) -> int:

@@ -85,6 +85,8 @@ class Checkout(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # Staff roles (marketplace/staff_roles.py): an action that isn't a model change.
+        permissions = [("resend_receipt", "Can resend receipts")]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gt=0), name="checkout_total_positive"),
             # At most one payable checkout per cart: double clicks, Back and two tabs can't hold stock twice.

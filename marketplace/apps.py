@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class MarketplaceConfig(AppConfig):
@@ -6,3 +7,9 @@ class MarketplaceConfig(AppConfig):
 
     name = "marketplace"
     verbose_name = "Marketplace"
+
+    def ready(self):
+        from marketplace.staff_roles import sync_after_migrate
+
+        # Models added since the roles' migration join the roles their rules describe.
+        post_migrate.connect(sync_after_migrate, dispatch_uid="marketplace.staff_roles")

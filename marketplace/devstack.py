@@ -37,6 +37,7 @@ def server_env(environ, *, host: str, port: int) -> dict:
 
 def main() -> int:
     from marketplace import demo_logins, embedded_postgres
+    from marketplace.env import env_url_path
     from marketplace.local_services import LocalStripe, port_open
 
     host = os.environ.get("HOST", "127.0.0.1")
@@ -109,7 +110,9 @@ def main() -> int:
         _say(f"Marketplace: http://{host}:{port}/   API docs: http://{host}:{port}/api/docs/")
         _say(f"Links in emails: {env['SITE_URL']}/")
         _say(f"Demo logins, password '{demo_logins.DEMO_PASSWORD}':")
-        _say(f"  staff (dashboard at /staff/): {demo_logins.STAFF_EMAIL}")
+        # The same reader as settings.py, so a bad STAFF_URL_PATH fails here as it would in the server.
+        staff_path = env_url_path("STAFF_URL_PATH", "staff/", environ=env)
+        _say(f"  staff (dashboard at /{staff_path}): {demo_logins.STAFF_EMAIL}")
         _say(f"  shopper: {demo_logins.SHOPPER_EMAIL}    maker: {demo_logins.MAKER_EMAIL}")
         _say("Ctrl-C stops everything.")
         server = subprocess.Popen(

@@ -7,6 +7,7 @@ secrets can be mounted as files.
 """
 
 import os
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+_PATH_SEGMENT = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
 def _raw(name: str, environ=None) -> str | None:
@@ -100,3 +102,21 @@ def env_choice(name: str, choices: tuple[str, ...], default: str, *, environ=Non
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}.")
     return value
+
+
+def env_url_path(name: str, default: str, *, reserved: tuple[str, ...] = (), environ=None) -> str:
+    """A path prefix the site mounts something under, given as ``staff`` or ``ops/control``: ``"ops/control/"``.
+
+    Lower-case letters, digits, ``-`` and ``_`` in each segment; a slash at either end is optional. The
+    first segment may not be one of ``reserved`` (prefixes the site already serves), so a typo can't
+    shadow the shop pages or the API.
+    """
+    value = env_str(name, default, environ=environ)
+    segments = value.strip("/").split("/")
+    if not value.strip("/") or not all(_PATH_SEGMENT.fullmatch(segment) for segment in segments):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a URL path; use lower-case letters, digits, - and _ in segments split by /."
+        )
+    if segments[0] in reserved:
+        raise ImproperlyConfigured(f"{name}={value!r} would hide the site's own /{segments[0]}/ pages.")
+    return "/".join(segments) + "/"

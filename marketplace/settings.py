@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from marketplace.env import env_bool, env_choice, env_decimal, env_int, env_list, env_str
+from marketplace.env import env_bool, env_choice, env_decimal, env_int, env_list, env_str, env_url_path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -356,6 +356,13 @@ MFA_TOTP_ISSUER = SITE_NAME
 # Staff must have two-factor set up before any dashboard page opens (see marketplace/staff_site.py).
 # Always on in production; elsewhere the demo staff account works without it unless this is set.
 STAFF_REQUIRE_MFA = PRODUCTION or env_bool("STAFF_REQUIRE_MFA", False)
+# Where the staff dashboard (Django admin) is mounted: ``staff/`` unless set. Code and templates reach it
+# by URL name (``admin:index``), never by this path, so moving it is this one setting.
+STAFF_URL_PATH = env_url_path(
+    "STAFF_URL_PATH",
+    "staff/",
+    reserved=("account", "accounts", "api", "c", "cart", "media", "p", "reviews", "search", "shops", "static"),
+)
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 

@@ -1,7 +1,9 @@
-"""The staff dashboard (Django's admin at /staff/), signed into through allauth only.
+"""The staff dashboard: Django's admin at ``STAFF_URL_PATH`` (``staff/`` unless set).
+
+Signed into through allauth only.
 
 Django's own admin login form knows nothing of allauth's rate limits or its
-two-factor step, so it is never shown: ``/staff/login/`` hands over to the
+two-factor step, so it is never shown: its login page hands over to the
 site's sign-in page (``secure_admin_login``), where a user with TOTP set up
 must give a code after the password, and failed attempts are limited
 (``ACCOUNT_RATE_LIMITS``).

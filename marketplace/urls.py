@@ -28,7 +28,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("account/", include("catalog.shopper_urls")),  # favourites, followed shops
     path("account/", include("marketplace.accounts.urls")),
-    path("staff/", admin.site.urls),
+    path(settings.STAFF_URL_PATH, admin.site.urls),
     path("api/health", health.health, name="health"),
     path("api/", include("checkout.urls_webhooks")),
     path("api/", include("vendors.urls_webhooks")),

@@ -1,11 +1,10 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
 from marketplace.admin import ReadOnlyAdmin
 
+from .admin_actions import OrderStaffActionsMixin, cancel_orders, refund_orders
 from .models import ConnectIncident, LedgerEntry, Order, OrderItem, OrderMessage, OrderRefund, ReconciliationIssue
-from .refunds import order_refund, refund_key_new
 from .selectors import orders_past_processing_time
-from .services import OrderError
 
 
 class OrderItemInline(admin.TabularInline):
@@ -42,16 +41,6 @@ class OrderRefundInline(admin.TabularInline):
         return False
 
 
-@admin.action(description="Refund selected orders in full (to the buyer's card)", permissions=["refund"])
-def refund_in_full(modeladmin, request, queryset):
-    for order in queryset.order_by("pk"):
-        try:
-            order_refund(order=order, by=request.user, request_key=refund_key_new(), reason="refunded by staff")
-            modeladmin.message_user(request, f"Order {order.number}: refunded.", messages.SUCCESS)
-        except OrderError as exc:
-            modeladmin.message_user(request, f"Order {order.number}: {exc}", messages.WARNING)
-
-
 class PastProcessingTimeFilter(admin.SimpleListFilter):
     """Paid orders not shipped within their shop's processing time (the staff dashboard links here)."""
 
@@ -68,18 +57,14 @@ class PastProcessingTimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(OrderStaffActionsMixin, admin.ModelAdmin):
     list_display = ["pk", "vendor", "status", "total", "platform_fee", "vendor_net", "created_at"]
     list_filter = ["status", PastProcessingTimeFilter]
     search_fields = ["pk", "vendor__name", "checkout__email"]
     list_select_related = ["vendor"]
     readonly_fields = [f.name for f in Order._meta.fields]
     inlines = [OrderItemInline, OrderRefundInline, OrderMessageInline]
-    actions = [refund_in_full]
-
-    def has_refund_permission(self, request):
-        # The finance permission: who may add refunds may make them.
-        return request.user.has_perm("orders.add_orderrefund")
+    actions = [refund_orders, cancel_orders]  # orders/admin_actions.py
 
     def has_add_permission(self, request):
         return False  # orders come from checkouts, never by hand

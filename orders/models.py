@@ -56,6 +56,8 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Staff roles (marketplace/staff_roles.py): both move money back, so only finance and admin hold them.
+        permissions = [("refund_order", "Can refund orders"), ("cancel_order", "Can cancel orders")]
         indexes = [
             models.Index(fields=["vendor", "status", "-created_at"], name="order_shop_inbox"),
             # The staff dashboard's orders paid per day (a period of up to a year out of all orders).
@@ -213,6 +215,8 @@ class OrderRefund(models.Model):
     # Set when the money went back through a lost dispute rather than a refund.
     dispute = models.ForeignKey(Dispute, null=True, blank=True, on_delete=models.PROTECT, related_name="order_parts")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not stored: True on the row ``order_refund`` returns for a request key it had seen already.
+    repeated = False
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -127,7 +127,7 @@ def order_refund(
 
     The caller has checked that ``by`` may (the shop's owner, staff, or the shopper cancelling).
     Raises ``RefundError`` (an ``OrderError``) for a refusal, with a message for the person.
-    A repeat of the same ``request_key`` returns the first refund and refunds nothing more.
+    A repeat of the same ``request_key`` returns the first refund (``repeated`` set) and refunds nothing more.
     """
     if not request_key or len(request_key) > 64:
         raise RefundError("This form has expired; reload the page and try again.", code="bad_request_key")
@@ -135,6 +135,7 @@ def order_refund(
         locked = Order.objects.select_for_update().select_related("checkout").get(pk=order.pk)
         existing = OrderRefund.objects.filter(order=locked, request_key=request_key).first()
         if existing is not None:
+            existing.repeated = True  # for callers that report or log once (the staff dashboard)
             return existing
         if cancel and locked.status not in CANCELLABLE:
             raise RefundError(

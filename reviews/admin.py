@@ -22,6 +22,8 @@ def _moderation_action(hidden: bool, label: str):
                 try:
                     review_set_hidden(review=review, hidden=hidden, by=request.user, reason=form.cleaned_data["reason"])
                     changed += 1
+                    # Django's admin log beside the service's own audit row (ReviewModeration).
+                    modeladmin.log_change(request, review, f"{label}: {form.cleaned_data['reason'].strip()}")
                 except ReviewError as exc:
                     modeladmin.message_user(request, f"Review {review.pk}: {exc}", messages.WARNING)
             if changed:
@@ -40,6 +42,7 @@ def _moderation_action(hidden: bool, label: str):
 
     action.__name__ = "hide_reviews" if hidden else "restore_reviews"
     action.short_description = label
+    action.allowed_permissions = ("change",)  # staff roles: support and admin, never view-only staff
     return action
 
 

@@ -23,6 +23,8 @@ def _status_action(to_status: str, label: str):
                         vendor=vendor, to_status=to_status, reason=form.cleaned_data["reason"], by=request.user
                     )
                     moved += 1
+                    # Django's admin log beside the service's own audit row (VendorStatusChange).
+                    modeladmin.log_change(request, vendor, f"{label}: {form.cleaned_data['reason'].strip()}")
                 except VendorError as exc:
                     modeladmin.message_user(request, f"{vendor}: {exc}", messages.WARNING)
             if moved:
@@ -42,7 +44,15 @@ def _status_action(to_status: str, label: str):
 
     action.__name__ = f"make_{to_status}"
     action.short_description = label
+    action.allowed_permissions = ("review",)  # vendors.review_vendor: support and admin
     return action
+
+
+class ShopReviewMixin:
+    """For ``VendorAdmin``: approve / suspend are offered to the roles holding ``vendors.review_vendor``."""
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("vendors.review_vendor")
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -56,7 +66,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(InvalidatesCatalogueMixin, admin.ModelAdmin):
+class VendorAdmin(ShopReviewMixin, InvalidatesCatalogueMixin, admin.ModelAdmin):
     list_display = ["name", "owner", "town", "country", "status", "payouts_enabled", "on_holiday", "created_at"]
     list_filter = ["status", "payouts_enabled", "charges_enabled", "on_holiday", "country"]
     search_fields = ["name", "slug", "owner__email", "town"]

@@ -63,6 +63,8 @@ class Vendor(models.Model):
     objects = VendorQuerySet.as_manager()
 
     class Meta:
+        # Staff roles (marketplace/staff_roles.py): support approves and suspends shops without editing them.
+        permissions = [("review_vendor", "Can approve and suspend shops")]
         indexes = [models.Index(fields=["latitude", "longitude"], name="vendor_lat_lng")]
         constraints = [
             models.CheckConstraint(condition=models.Q(shipping_flat__gte=0), name="vendor_shipping_flat_gte_0"),

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.text import slugify
 
-from catalog.models import MAX_PRICE, Category, Product
+from catalog.models import MAX_PRICE, Category, Product, ProductModeration
 from marketplace.cache_versions import catalogue_changed
+from marketplace.emails import email_enqueue, render_email
 from marketplace.money import round_money
 
 MAX_TAGS = 13
@@ -180,3 +181,33 @@ def product_delete(*, product: Product) -> str:
     except ProtectedError:
         Product.objects.filter(pk=product.pk).update(status=Product.Status.ARCHIVED)
         return "archived"
+
+
+def product_set_hidden(*, product: Product, hidden: bool, by, reason: str) -> Product:
+    """Staff hide a product from shoppers (or show it again), with the reason, in the audit; its maker is emailed.
+
+    Apart from the maker's own status: a hidden product stays hidden whatever its maker publishes, until
+    staff unhide it. ``by`` must be staff (the dashboard's action also needs ``catalog.hide_product``).
+    """
+    if not by.is_staff:
+        raise ProductError("Only staff can hide or unhide products.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ProductError("Give the reason.", field="reason")
+    with transaction.atomic():
+        locked = Product.objects.select_for_update(of=("self",)).select_related("vendor__owner").get(pk=product.pk)
+        if locked.hidden_by_staff == hidden:
+            raise ProductError(f"“{locked.title}” is already {'hidden' if hidden else 'shown'}.")
+        locked.hidden_by_staff = hidden
+        locked.hidden_reason = reason[:300] if hidden else ""
+        locked.save(update_fields=["hidden_by_staff", "hidden_reason", "updated_at"])
+        ProductModeration.objects.create(
+            product=locked,
+            action=ProductModeration.Action.HIDE if hidden else ProductModeration.Action.UNHIDE,
+            reason=reason[:300],
+            changed_by=by,
+        )
+        transaction.on_commit(catalogue_changed)
+        subject, text, html = render_email("catalog/email/product_hidden", {"product": locked, "reason": reason})
+        email_enqueue(to=[locked.vendor.owner.email], subject=subject, text=text, html=html)
+    return locked

@@ -142,15 +142,17 @@ def test_staff_with_the_finance_permission_refund_from_the_dashboard(client, mug
     from django.contrib.auth.models import Permission
 
     client.force_login(staff)
-    data = {"action": "refund_in_full", "_selected_action": [mug_order.pk]}
+    data = {"action": "refund_orders", "_selected_action": [mug_order.pk]}
     # Without the permission the action isn't offered (Django answers with "no action selected").
     staff.user_permissions.add(Permission.objects.get(codename="view_order"))
     client.post("/staff/orders/order/", data)
+    client.post("/staff/orders/order/", {**data, "apply": "1", "key": "k1", "mode": "whole", "reason": "lost"})
     assert not OrderRefund.objects.exists()
 
-    staff.user_permissions.add(Permission.objects.get(codename="add_orderrefund"))
-    client.post("/staff/orders/order/", data)
+    staff.user_permissions.add(Permission.objects.get(codename="refund_order"))
+    key = _key(client.post("/staff/orders/order/", data).content.decode())  # the confirmation page
+    client.post("/staff/orders/order/", {**data, "apply": "1", "key": key, "mode": "whole", "reason": "lost"})
     refund = OrderRefund.objects.get()
-    assert (refund.amount, refund.by, refund.reason) == (mug_order.total, staff, "refunded by staff")
+    assert (refund.amount, refund.by, refund.reason) == (mug_order.total, staff, "lost")
     mug_order.refresh_from_db()
     assert mug_order.status == "refunded"

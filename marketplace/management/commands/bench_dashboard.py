@@ -2,7 +2,7 @@
 
 Seeds (once, with bulk inserts) a marketplace history over 180 days: shoppers, shops, checkouts of one to
 three shops each, their orders, items, ledger lines, payment audit rows (declined cards included),
-partial and full refunds with their ledger lines. Then times ``GET /staff/`` for each period through
+partial and full refunds with their ledger lines. Then times the admin index (the dashboard) for each period through
 Django's test client, signed in as a superuser (every figure shown), and the admin's plain order
 changelist as the baseline, round robin so noise on a shared machine spreads over all of them; prints
 p50/p95 and each one's ratio to the baseline's p50.
@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Category, Product
@@ -87,7 +88,7 @@ def _copy_insert(model, objs: list) -> list:
 
 
 class Command(BaseCommand):
-    help = "Benchmark the staff dashboard (/staff/) at 100K orders against the order changelist."
+    help = "Benchmark the staff dashboard (the admin index) at 100K orders against the order changelist."
 
     def add_arguments(self, parser):
         parser.add_argument("--orders", type=int, default=100_000)
@@ -121,8 +122,8 @@ class Command(BaseCommand):
         staff, _ = User.objects.get_or_create(
             email="bench-staff@demo.artisan.test", defaults={"is_staff": True, "is_superuser": True}
         )
-        pages = [("order changelist (baseline)", "/staff/orders/order/")]
-        pages += [(f"dashboard {p}", f"/staff/?period={p}") for p in PERIODS]
+        pages = [("order changelist (baseline)", reverse("admin:orders_order_changelist"))]
+        pages += [(f"dashboard {p}", f"{reverse('admin:index')}?period={p}") for p in PERIODS]
         samples: dict[str, list[float]] = {label: [] for label, _ in pages}
         with override_settings(STAFF_REQUIRE_MFA=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             client = Client()
