@@ -217,6 +217,7 @@ CELERY_BEAT_SCHEDULE = {
     "review-requests": {"task": "reviews.tasks.send_review_requests", "schedule": 3600.0},
     # Daily: yesterday's ledger against Stripe (a closed day, whatever the hour it runs).
     "reconcile-ledger": {"task": "orders.tasks.reconcile_yesterday", "schedule": 86400.0},
+    "idempotency-keys-purge": {"task": "marketplace.tasks.idempotency_keys_purge", "schedule": 3600.0},
 }
 
 # --- Files --------------------------------------------------------------------

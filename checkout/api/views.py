@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from catalog.models import Product
 from checkout.selectors import cart_for_request, cart_item_for_request, cart_summary
 from checkout.services import MAX_QUANTITY, CartError, cart_add, cart_item_remove, cart_item_set_quantity
+from marketplace import idempotency
 from marketplace.api import error_response
 from orders.api import views as order_api
 
@@ -101,9 +102,15 @@ def cart(request):
     return Response(_body(request))
 
 
-@extend_schema(request=CartItemInput, responses={201: CartBody}, summary="Add a product to the cart")
+@extend_schema(
+    request=CartItemInput,
+    responses={201: CartBody},
+    summary="Add a product to the cart",
+    parameters=[idempotency.PARAMETER],
+)
 @api_view(["POST"])
 @permission_classes([AllowAny])
+@idempotency.idempotent
 def cart_items(request):
     data = CartItemInput(data=request.data)
     data.is_valid(raise_exception=True)
@@ -189,10 +196,15 @@ def _checkout_out(checkout) -> dict:
     summary="Your orders: as a shopper, or your shop's (scope=shop); paginated",
 )
 @extend_schema(
-    methods=["POST"], request=PlaceOrderInput, responses={201: CheckoutOut}, summary="Place the cart as orders"
+    methods=["POST"],
+    request=PlaceOrderInput,
+    responses={201: CheckoutOut},
+    summary="Place the cart as orders",
+    parameters=[idempotency.PARAMETER],
 )
 @api_view(["GET", "POST"])
 @permission_classes([AllowAny])
+@idempotency.idempotent
 def place_orders(request):
     if request.method == "GET":
         return order_api.order_list(request)
@@ -248,9 +260,11 @@ def order_detail(request, order_id: int):
     request=IntentInput,
     responses=inline_serializer("Intent", {"id": serializers.CharField(), "clientSecret": serializers.CharField()}),
     summary="The PaymentIntent for a checkout (created once; a retry returns the same one)",
+    parameters=[idempotency.PARAMETER],
 )
 @api_view(["POST"])
 @permission_classes([AllowAny])
+@idempotency.idempotent
 def create_intent(request):
     from checkout.payments import PaymentError, checkout_payment_intent
     from checkout.selectors import checkout_for_request
