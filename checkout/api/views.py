@@ -10,6 +10,7 @@ from checkout.services import MAX_QUANTITY, CartError, cart_add, cart_item_remov
 from marketplace import idempotency
 from marketplace.api import error_response
 from orders.api import views as order_api
+from orders.api.shop_orders import ShopOrderOut
 
 
 class CartItemInput(serializers.Serializer):
@@ -253,6 +254,7 @@ def order_detail(request, order_id: int):
         checkout_for_request(request, order.checkout_id)  # the buyer's own
     except Http404:
         order = order_for_api(user=request.user, order_id=order_id)  # the shop's own, or staff; else 404
+        return Response(ShopOrderOut(order).data)  # with where to ship; never the buyer's email or account
     return Response(order_api.OrderSummaryOut(order).data)
 
 
