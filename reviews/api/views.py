@@ -8,11 +8,10 @@ from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from catalog.models import Product
-from marketplace.api import AnonRateThrottle, UserRateThrottle, error_response
+from marketplace.api import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle, error_response
 from marketplace.client_ip import client_ip
 
 from .. import selectors, services
