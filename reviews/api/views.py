@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Product
 from marketplace.api import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle, error_response
+from marketplace.api_caching import PublicReadCaching
 from marketplace.client_ip import client_ip
 
 from .. import selectors, services
@@ -75,7 +76,7 @@ class ReviewPages(PageNumberPagination):
     max_page_size = 50
 
 
-class ProductReviews(_ReviewAPIView):
+class ProductReviews(PublicReadCaching, _ReviewAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def _product(self, product_id: int) -> Product:
