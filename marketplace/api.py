@@ -89,7 +89,7 @@ class BoundedJSONParser(parsers.JSONParser):
 
 
 class ReportsRateLimit:
-    """Notes each rate limit that applied to the request, for ``marketplace.rate_limit_headers`` to announce.
+    """Notes each rate limit that applied to the request, for ``marketplace.api_headers`` to announce.
 
     Mixed into a DRF ``SimpleRateThrottle`` (before it in the bases): after DRF counted the request, the
     throttle's history holds what was used of the window, this request included.

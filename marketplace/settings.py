@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "marketplace.control_characters.ControlCharacterCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "marketplace.rate_limit_headers.RateLimitHeadersMiddleware",
+    "marketplace.api_headers.ApiHeadersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -94,13 +94,24 @@ def test_the_owners_view_and_the_publics_differ_and_so_do_their_etags(mug, vendo
 def test_errors_and_writes_get_no_etag(client, vendor_a):
     missing = client.get("/api/products/999999")
     assert missing.status_code == 404 and "ETag" not in missing
-    assert "public" not in missing.get("Cache-Control", "")
+    assert missing["Cache-Control"] == "private, no-store"
     created = client.post("/api/products", {"title": "x"}, content_type="application/json",
                           headers=_token(vendor_a.owner))  # fmt: skip
     assert "ETag" not in created and "public" not in created.get("Cache-Control", "")
 
 
-def test_personal_reads_stay_uncached_by_these_rules(client, shopper):
+def test_personal_reads_are_not_stored(client, shopper):
     answer = client.get("/api/orders", headers=_token(shopper))
     assert answer.status_code == 200
-    assert "public" not in answer.get("Cache-Control", "") and "ETag" not in answer
+    assert answer["Cache-Control"] == "private, no-store" and "ETag" not in answer
+
+
+@pytest.mark.parametrize("url", ["/api/cart", "/api/me", "/api/products/999999", "/api/orders/999999"])
+def test_other_api_answers_are_not_stored_anywhere(client, shopper, url):
+    answer = client.get(url, headers=_token(shopper))
+    assert answer["Cache-Control"] == "private, no-store"
+
+
+def test_a_views_own_cache_control_is_kept(client):
+    assert "no-store" in client.get("/api/health")["Cache-Control"]  # never_cache's own words
+    assert "no-store" not in client.get("/").get("Cache-Control", "")  # site pages: their own rules
