@@ -23,7 +23,6 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
@@ -41,7 +40,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 PARAMETER = OpenApiParameter(
     HEADER,
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 8, "maxLength": 255, "pattern": r"^[A-Za-z0-9_.:+/=-]+$"},
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -52,6 +51,40 @@ PARAMETER = OpenApiParameter(
         "5xx answers are not kept."
     ),
 )
+
+
+CONFLICT_CODES = ("idempotency_key_reused", "idempotency_key_in_use")
+
+
+def schema_document_conflicts(result, generator, request, public):
+    """drf-spectacular post-processing hook: each operation taking ``Idempotency-Key`` also answers 409 (the key
+    reused or in use) and 400 (a malformed key); added here so the views' own ``responses`` stay theirs."""
+    error = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "detail": {"type": "string"},
+            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        },
+        "required": ["code", "detail"],
+    }
+    described = {
+        "409": f"The {HEADER} was used with another request (`idempotency_key_reused`) or its first request is "
+        "still running (`idempotency_key_in_use`); or the operation's own conflict.",
+        "400": f"Invalid fields, or a malformed {HEADER} (`invalid`, errors under `{HEADER}`).",
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            if not any(p.get("in") == "header" and p.get("name") == HEADER for p in operation.get("parameters", [])):
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in described.items():
+                responses.setdefault(
+                    code, {"description": description, "content": {"application/json": {"schema": error}}}
+                )
+    return result
 
 
 class IdempotencyConflict(Exception):

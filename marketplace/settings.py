@@ -398,6 +398,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.idempotency.schema_document_conflicts",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ProductStatusEnum": "catalog.models.Product.Status",
         "VendorStatusEnum": "vendors.models.Vendor.Status",

@@ -321,8 +321,13 @@ def test_two_requests_with_one_key_at_once_place_one_order(shopper, vendor_a):
 def test_the_schema_documents_the_header_on_the_money_writes(client):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     for path in ("/api/orders", "/api/payments/create-intent", "/api/cart/items"):
-        names = [p["name"] for p in schema["paths"][path]["post"].get("parameters", []) if p["in"] == "header"]
-        assert names == ["Idempotency-Key"], path
+        operation = schema["paths"][path]["post"]
+        headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
+        assert [p["name"] for p in headers] == ["Idempotency-Key"], path
+        assert headers[0]["schema"]["maxLength"] == 255 and not headers[0].get("required")
+        assert "idempotency_key_reused" in operation["responses"]["409"]["description"]
+        assert "400" in operation["responses"]
+    assert "409" not in schema["paths"]["/api/orders"]["get"]["responses"]
     assert "parameters" not in schema["paths"]["/api/orders"]["get"] or all(
         p["name"] != "Idempotency-Key" for p in schema["paths"]["/api/orders"]["get"]["parameters"]
     )
