@@ -331,3 +331,39 @@ def test_the_schema_documents_the_header_on_the_money_writes(client):
     assert "parameters" not in schema["paths"]["/api/orders"]["get"] or all(
         p["name"] != "Idempotency-Key" for p in schema["paths"]["/api/orders"]["get"]["parameters"]
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_while_the_first_request_is_inside_the_view_is_told_to_wait(shopper, vendor_a, monkeypatch):
+    import threading
+
+    import checkout.placement
+
+    mug = ProductFactory(vendor=vendor_a, price=Decimal("20.00"), stock_quantity=5)
+    token = _token(shopper)
+    Api(token).add(mug)
+    key = str(uuid.uuid4())
+    inside, let_go = threading.Event(), threading.Event()
+    real = checkout.placement.checkout_place
+
+    def slow(**kwargs):
+        inside.set()
+        let_go.wait(timeout=20)
+        return real(**kwargs)
+
+    monkeypatch.setattr(checkout.placement, "checkout_place", slow)
+    first = []
+    worker = threading.Thread(target=lambda: first.append(Api(token).post("/api/orders", ADDRESS, key)))
+    worker.start()
+    try:
+        assert inside.wait(timeout=20)
+        busy = Api(token).post("/api/orders", ADDRESS, key)
+        assert busy.status_code == 409 and busy.json()["code"] == "idempotency_key_in_use"
+    finally:
+        let_go.set()
+        worker.join(timeout=30)
+    assert first[0].status_code == 201
+    replay = Api(token).post("/api/orders", ADDRESS, key)  # the answer was kept before it was sent
+    assert replay["Idempotent-Replayed"] == "true" and replay.content == first[0].content
+    assert Checkout.objects.count() == 1
+    assert _stock(mug) == 4
