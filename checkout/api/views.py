@@ -230,7 +230,7 @@ def place_orders(request):
 
 
 @extend_schema(
-    responses={200: order_api.OrderSummaryOut, 404: OpenApiResponse(description="Not an order of yours or your shop")},
+    responses={200: ShopOrderOut, 404: OpenApiResponse(description="Not an order of yours or your shop")},
     summary="One order: the buyer's own (guests: placed in this session), or the selling shop's (and staff)",
 )
 @api_view(["GET"])

@@ -28,10 +28,18 @@ class OrderMessageOut(serializers.Serializer):
 
 
 class ShopOrderOut(OrderSummaryOut):
-    platform_fee = serializers.DecimalField(**_money)
-    vendor_net = serializers.DecimalField(**_money, help_text="What the shop receives: total less the platform fee.")
-    ship_to = ShipToOut(source="checkout")
-    messages = OrderMessageOut(many=True, help_text="The order's conversation between buyer and shop, oldest first.")
+    """Also the documented answer of ``GET /api/orders/{id}``: the shop's fields are optional there, since the
+    buyer's reading leaves them out (``required=False`` only shapes the schema; output always has them)."""
+
+    _shop_only = " Only when the selling shop (or staff) reads the order."
+    platform_fee = serializers.DecimalField(**_money, required=False, help_text="The platform's fee." + _shop_only)
+    vendor_net = serializers.DecimalField(
+        **_money, required=False, help_text="What the shop receives: total less the platform fee." + _shop_only
+    )
+    ship_to = ShipToOut(source="checkout", required=False, help_text="Where to ship." + _shop_only)
+    messages = OrderMessageOut(
+        many=True, required=False, help_text="The order's conversation, oldest first." + _shop_only
+    )
 
 
 def with_shop_details(queryset):

@@ -121,3 +121,13 @@ def test_a_guest_buyer_reads_their_order_in_their_session_only(vendor_a):
     order_id = guest.post("/api/orders", body, content_type="application/json").json()["orders"][0]["id"]
     assert guest.get(f"/api/orders/{order_id}").status_code == 200
     assert Client().get(f"/api/orders/{order_id}").status_code == 404
+
+
+def test_the_schema_describes_the_shops_fields_as_optional(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    ref = schema["paths"]["/api/orders/{order_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    component = schema["components"]["schemas"][ref["schema"]["$ref"].rsplit("/", 1)[1]]
+    shop_fields = {"ship_to", "messages", "platform_fee", "vendor_net"}
+    assert shop_fields <= set(component["properties"])
+    assert not shop_fields & set(component["required"])  # the buyer's reading has none of them
+    assert "email" not in component["properties"]
