@@ -252,11 +252,17 @@ def test_the_periodic_purge_deletes_only_expired_keys(db):
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new-key-0001"]
 
 
-def test_the_purge_is_on_the_beat_schedule(settings):
+@pytest.mark.django_db
+def test_the_purge_is_on_the_beat_schedule_and_runs_as_the_scheduler_runs_it(settings):
     from marketplace.periodic import celery_task_runner
 
     entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("idempotency_keys_purge")]
-    assert len(entries) == 1 and celery_task_runner().knows(entries[0]["task"])
+    assert len(entries) == 1
+    old = idempotency_key_claim(scope="user:1", key="old-key-0001", request_hash="h", method="POST", path="/p",
+                                now=timezone.now() - timedelta(hours=25))  # fmt: skip
+    idempotency_key_finish(claim=old, response_status=201, body="{}")
+    assert celery_task_runner()(entries[0]["task"], (), {}) == 1
+    assert not IdempotencyKey.objects.exists()
 
 
 # --- At the same time ---------------------------------------------------------------------------
