@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -100,7 +100,7 @@ class Claim:
     """The caller holds the key: run the request, then ``idempotency_key_finish``."""
 
     pk: int
-    locked_at: object
+    locked_at: datetime
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,8 @@ def idempotency_key_claim(
 
     Returns a ``Claim`` (run the request) or a ``Replay`` (the stored answer); raises
     ``IdempotencyConflict`` when the key was used for another request or its first request is
-    still running. Commits before returning, so a racing request sees the claim at once.
+    still running. Precondition: called outside any transaction (no ``ATOMIC_REQUESTS``), so the
+    claim commits before the request runs and a racing request sees it at once.
     """
     now = now or timezone.now()
     fresh = {"request_hash": request_hash, "method": method, "path": path[:255], "response_status": None,
