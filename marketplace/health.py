@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -23,8 +23,10 @@ _executor = ThreadPoolExecutor(max_workers=10, thread_name_prefix="health")
 
 def probe_database() -> dict:
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SET statement_timeout = 1000")
+        # SET LOCAL: the timeout ends with the transaction. A plain SET stayed on the pooled connection,
+        # and whichever request borrowed it next had its statements cut off after a second.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 1000")
             cursor.execute("SELECT 1")
             cursor.fetchone()
     finally:
