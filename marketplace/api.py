@@ -88,13 +88,37 @@ class BoundedJSONParser(parsers.JSONParser):
                 raise exceptions.ParseError("Text may not contain control characters such as NUL.")
 
 
-class AnonRateThrottle(throttling.AnonRateThrottle):
+class ReportsRateLimit:
+    """Notes each rate limit that applied to the request, for ``marketplace.api_headers`` to announce.
+
+    Mixed into a DRF ``SimpleRateThrottle`` (before it in the bases): after DRF counted the request, the
+    throttle's history holds what was used of the window, this request included.
+    """
+
+    def allow_request(self, request, view):
+        self.key = None
+        allowed = super().allow_request(request, view)
+        if self.key is not None:  # the throttle applied (it has a rate and a key for this caller)
+            used = len(self.history)
+            notes = request._request.__dict__.setdefault("rate_limits", [])
+            notes.append((self.num_requests, max(0, self.num_requests - used)))
+        return allowed
+
+
+class AnonRateThrottle(ReportsRateLimit, throttling.AnonRateThrottle):
     """Keyed on ``client_ip``: DRF's own ident believes any ``X-Forwarded-For`` a client sends."""
 
     def get_ident(self, request):
         return client_ip(request)
 
 
-class UserRateThrottle(throttling.UserRateThrottle):
+class UserRateThrottle(ReportsRateLimit, throttling.UserRateThrottle):
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class ScopedRateThrottle(ReportsRateLimit, throttling.ScopedRateThrottle):
+    """DRF's per-view scope (``throttle_scope``), keyed on ``client_ip`` for anonymous callers."""
+
     def get_ident(self, request):
         return client_ip(request)

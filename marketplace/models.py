@@ -55,3 +55,31 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} for {self.user_id}: {self.text[:40]}"
+
+
+class IdempotencyKey(models.Model):
+    """One ``Idempotency-Key`` a caller sent with a write, and the answer it got (``marketplace.idempotency``).
+
+    The row is inserted, and committed, before the view runs: a second request with the same key
+    finds it (unique per caller) and either waits its turn (409 while ``response_status`` is
+    empty) or gets the stored answer. Kept 24 hours; the periodic purge deletes older rows.
+    """
+
+    # Whose key: "user:<pk>", or "session:<hash of the session key>" for a guest.
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    # What was asked: method, operation and body, hashed; the same key with another request is refused.
+    request_hash = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=255)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while running.")
+    response_body = models.TextField(blank=True)
+    # When the running request took the key; a claim older than the lease is taken as a crashed request.
+    locked_at = models.DateTimeField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_caller")]
+
+    def __str__(self):
+        return f"{self.method} {self.path} [{self.key}] for {self.scope}"

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "marketplace.control_characters.ControlCharacterCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "marketplace.api_headers.ApiHeadersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -219,6 +220,7 @@ CELERY_BEAT_SCHEDULE = {
     "follow-digest": {"task": "catalog.tasks.send_follow_digests", "schedule": 86400.0},
     # Daily: yesterday's ledger against Stripe (a closed day, whatever the hour it runs).
     "reconcile-ledger": {"task": "orders.tasks.reconcile_yesterday", "schedule": 86400.0},
+    "idempotency-keys-purge": {"task": "marketplace.tasks.idempotency_keys_purge", "schedule": 3600.0},
 }
 
 # --- Files --------------------------------------------------------------------
@@ -407,6 +409,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.idempotency.schema_document_conflicts",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ProductStatusEnum": "catalog.models.Product.Status",
         "VendorStatusEnum": "vendors.models.Vendor.Status",

@@ -22,3 +22,11 @@ def notifications_digest() -> int:
     from marketplace.notifications import notifications_digest_send
 
     return notifications_digest_send()
+
+
+@shared_task
+def idempotency_keys_purge() -> int:
+    """Hourly (beat): forget ``Idempotency-Key`` answers older than 24 hours. Idempotent."""
+    from marketplace.idempotency import idempotency_keys_purge as purge
+
+    return purge()

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from catalog.search import SORTS, SearchError, product_search, search_params_parse
 from catalog.selectors import products_by_ids
 from marketplace.api import error_response
+from marketplace.api_caching import public_read_caching
 
 from .serializers import ProductSerializer
 
@@ -45,6 +46,7 @@ SearchResponse = inline_serializer(
 
 
 @extend_schema(parameters=SEARCH_PARAMETERS, responses=SearchResponse, summary="Search products")
+@public_read_caching
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def search(request):

@@ -11,6 +11,7 @@ from catalog import selectors
 from catalog.models import Category, Product
 from catalog.services.products import ProductError, product_create, product_delete, product_update
 from marketplace.api import error_response
+from marketplace.api_caching import PublicReadCaching
 from vendors.models import Vendor
 
 from .serializers import CategorySerializer, ProductSerializer, ProductWriteSerializer
@@ -21,7 +22,7 @@ def _product_error(exc: ProductError) -> Response:
     return error_response("invalid", str(exc), errors=errors)
 
 
-class ProductListCreate(generics.ListAPIView):
+class ProductListCreate(PublicReadCaching, generics.ListAPIView):
     serializer_class = ProductSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
 
@@ -60,7 +61,7 @@ class ProductListCreate(generics.ListAPIView):
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
 
-class ProductDetail(APIView):
+class ProductDetail(PublicReadCaching, APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = ProductSerializer
 
@@ -100,7 +101,7 @@ class ProductDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CategoryList(generics.ListAPIView):
+class CategoryList(PublicReadCaching, generics.ListAPIView):
     serializer_class = CategorySerializer
     permission_classes = [AllowAny]
     pagination_class = None

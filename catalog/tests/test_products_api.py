@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import Product
 from catalog.tests.factories import CategoryFactory, ProductFactory
+from marketplace.tests.api_tokens import authenticate
 from vendors.models import Vendor
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_pages_hold_24(api, vendor_a):
 
 
 def test_a_vendor_lists_a_product_and_the_vendor_comes_from_the_login(api, vendor_a, vendor_b, mugs):
-    api.force_authenticate(vendor_a.owner)
+    authenticate(api, vendor_a.owner)
     response = api.post(
         "/api/products", _new_product(mugs, vendor=vendor_b.pk, rating=5, slug="hijack", status="active"), format="json"
     )
@@ -70,7 +71,7 @@ def test_a_vendor_lists_a_product_and_the_vendor_comes_from_the_login(api, vendo
 
 
 def test_a_shopper_without_a_shop_cannot_list(api, shopper, mugs):
-    api.force_authenticate(shopper)
+    authenticate(api, shopper)
     response = api.post("/api/products", _new_product(mugs), format="json")
     assert response.status_code == 403
     assert response.json()["code"] == "no_shop"
@@ -87,7 +88,7 @@ def test_anonymous_cannot_list(api, mugs):
     [("0", "price"), ("-5", "price"), ("100000.01", "price"), ("abc", "price"), ("1.234", "price")],
 )
 def test_bad_prices_are_refused_with_the_field_named(api, vendor_a, mugs, price, field):
-    api.force_authenticate(vendor_a.owner)
+    authenticate(api, vendor_a.owner)
     response = api.post("/api/products", _new_product(mugs, price=price), format="json")
     assert response.status_code == 400
     body = response.json()
@@ -98,7 +99,7 @@ def test_bad_prices_are_refused_with_the_field_named(api, vendor_a, mugs, price,
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_vendor_b_gets_404_on_vendor_as_products(api, vendor_a, vendor_b, mugs, method):
     product = ProductFactory(vendor=vendor_a, title="Ana's bowl")
-    api.force_authenticate(vendor_b.owner)
+    authenticate(api, vendor_b.owner)
     response = getattr(api, method)(f"/api/products/{product.pk}", _new_product(mugs, title="Stolen"), format="json")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
@@ -109,15 +110,15 @@ def test_vendor_b_gets_404_on_vendor_as_products(api, vendor_a, vendor_b, mugs, 
 def test_draft_products_are_404_to_others_but_readable_by_their_owner(api, vendor_a, vendor_b):
     draft = ProductFactory(vendor=vendor_a, status=Product.Status.DRAFT)
     assert api.get(f"/api/products/{draft.pk}").status_code == 404
-    api.force_authenticate(vendor_b.owner)
+    authenticate(api, vendor_b.owner)
     assert api.get(f"/api/products/{draft.pk}").status_code == 404
-    api.force_authenticate(vendor_a.owner)
+    authenticate(api, vendor_a.owner)
     assert api.get(f"/api/products/{draft.pk}").json()["status"] == "draft"
 
 
 def test_owner_edits_price_without_touching_other_fields(api, vendor_a):
     product = ProductFactory(vendor=vendor_a, stock_quantity=7)
-    api.force_authenticate(vendor_a.owner)
+    authenticate(api, vendor_a.owner)
     response = api.patch(f"/api/products/{product.pk}", {"price": "31.00"}, format="json")
     assert response.status_code == 200
     assert response.json()["price"] == "31.00"
@@ -126,7 +127,7 @@ def test_owner_edits_price_without_touching_other_fields(api, vendor_a):
 
 def test_status_moves_the_vendor_may_not_make_are_refused(api, vendor_a):
     product = ProductFactory(vendor=vendor_a, status=Product.Status.ARCHIVED)
-    api.force_authenticate(vendor_a.owner)
+    authenticate(api, vendor_a.owner)
     response = api.patch(f"/api/products/{product.pk}", {"status": "active"}, format="json")
     assert response.status_code == 400
     assert "status" in response.json()["errors"]
@@ -134,7 +135,7 @@ def test_status_moves_the_vendor_may_not_make_are_refused(api, vendor_a):
 
 def test_delete_removes_an_unreferenced_product(api, vendor_a):
     product = ProductFactory(vendor=vendor_a)
-    api.force_authenticate(vendor_a.owner)
+    authenticate(api, vendor_a.owner)
     assert api.delete(f"/api/products/{product.pk}").status_code == 204
     assert not Product.objects.filter(pk=product.pk).exists()
 
@@ -146,7 +147,7 @@ def test_categories_are_listed(api):
 
 
 def test_wrong_method_is_405_json(api, vendor_a):
-    api.force_authenticate(vendor_a.owner)
+    authenticate(api, vendor_a.owner)
     response = api.put("/api/products", {}, format="json")
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"

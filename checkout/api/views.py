@@ -7,8 +7,10 @@ from rest_framework.response import Response
 from catalog.models import Product
 from checkout.selectors import cart_for_request, cart_item_for_request, cart_summary
 from checkout.services import MAX_QUANTITY, CartError, cart_add, cart_item_remove, cart_item_set_quantity
+from marketplace import idempotency
 from marketplace.api import error_response
 from orders.api import views as order_api
+from orders.api.shop_orders import ShopOrderOut
 
 
 class CartItemInput(serializers.Serializer):
@@ -101,9 +103,15 @@ def cart(request):
     return Response(_body(request))
 
 
-@extend_schema(request=CartItemInput, responses={201: CartBody}, summary="Add a product to the cart")
+@extend_schema(
+    request=CartItemInput,
+    responses={201: CartBody},
+    summary="Add a product to the cart",
+    parameters=[idempotency.PARAMETER],
+)
 @api_view(["POST"])
 @permission_classes([AllowAny])
+@idempotency.idempotent
 def cart_items(request):
     data = CartItemInput(data=request.data)
     data.is_valid(raise_exception=True)
@@ -189,10 +197,15 @@ def _checkout_out(checkout) -> dict:
     summary="Your orders: as a shopper, or your shop's (scope=shop); paginated",
 )
 @extend_schema(
-    methods=["POST"], request=PlaceOrderInput, responses={201: CheckoutOut}, summary="Place the cart as orders"
+    methods=["POST"],
+    request=PlaceOrderInput,
+    responses={201: CheckoutOut},
+    summary="Place the cart as orders",
+    parameters=[idempotency.PARAMETER],
 )
 @api_view(["GET", "POST"])
 @permission_classes([AllowAny])
+@idempotency.idempotent
 def place_orders(request):
     if request.method == "GET":
         return order_api.order_list(request)
@@ -217,7 +230,7 @@ def place_orders(request):
 
 
 @extend_schema(
-    responses={200: order_api.OrderSummaryOut, 404: OpenApiResponse(description="Not an order of yours or your shop")},
+    responses={200: ShopOrderOut, 404: OpenApiResponse(description="Not an order of yours or your shop")},
     summary="One order: the buyer's own (guests: placed in this session), or the selling shop's (and staff)",
 )
 @api_view(["GET"])
@@ -241,6 +254,7 @@ def order_detail(request, order_id: int):
         checkout_for_request(request, order.checkout_id)  # the buyer's own
     except Http404:
         order = order_for_api(user=request.user, order_id=order_id)  # the shop's own, or staff; else 404
+        return Response(ShopOrderOut(order).data)  # with where to ship; never the buyer's email or account
     return Response(order_api.OrderSummaryOut(order).data)
 
 
@@ -248,9 +262,11 @@ def order_detail(request, order_id: int):
     request=IntentInput,
     responses=inline_serializer("Intent", {"id": serializers.CharField(), "clientSecret": serializers.CharField()}),
     summary="The PaymentIntent for a checkout (created once; a retry returns the same one)",
+    parameters=[idempotency.PARAMETER],
 )
 @api_view(["POST"])
 @permission_classes([AllowAny])
+@idempotency.idempotent
 def create_intent(request):
     from checkout.payments import PaymentError, checkout_payment_intent
     from checkout.selectors import checkout_for_request

@@ -18,6 +18,7 @@ from checkout.placement import Address, checkout_place
 from checkout.services import cart_add
 from marketplace.models import StripeEvent
 from marketplace.stripe_client import stripe_client
+from marketplace.tests.api_tokens import authenticate
 from orders.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +243,7 @@ def test_api_places_orders_and_only_the_owner_reads_them(vendor_a, vendor_b, loc
     assert first["id"] == again["id"] and first["clientSecret"].startswith(first["id"])
 
     stranger = APIClient()
-    stranger.force_authenticate(other_shopper)
+    authenticate(stranger, other_shopper)
     assert stranger.get(f"/api/orders/{order_id}").status_code == 404
     assert stranger.post("/api/payments/create-intent", {"checkout": data["id"]}, format="json").status_code == 404
     assert APIClient().post("/api/orders", body, format="json").json()["code"] == "empty_cart"

@@ -114,6 +114,11 @@ def order_list(request):
         return error_response("invalid", "scope is mine or shop.", errors={"scope": ["Use mine or shop."]})
     queryset = queryset.select_related("vendor").prefetch_related("items", "status_changes")
     paginator = OrderPages()
+    if scope == "shop":  # the shop reads each order as GET /api/orders/{id} shows it to the shop
+        from .shop_orders import ShopOrderOut, with_shop_details
+
+        page = paginator.paginate_queryset(with_shop_details(queryset), request)
+        return paginator.get_paginated_response(ShopOrderOut(page, many=True).data)
     page = paginator.paginate_queryset(queryset, request)
     return paginator.get_paginated_response(OrderSummaryOut(page, many=True).data)
 

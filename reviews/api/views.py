@@ -8,11 +8,11 @@ from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from catalog.models import Product
-from marketplace.api import AnonRateThrottle, UserRateThrottle, error_response
+from marketplace.api import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle, error_response
+from marketplace.api_caching import PublicReadCaching
 from marketplace.client_ip import client_ip
 
 from .. import selectors, services
@@ -76,7 +76,7 @@ class ReviewPages(PageNumberPagination):
     max_page_size = 50
 
 
-class ProductReviews(_ReviewAPIView):
+class ProductReviews(PublicReadCaching, _ReviewAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def _product(self, product_id: int) -> Product:

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalog.models import Product
+from marketplace.tests.api_tokens import authenticate
 from reviews.models import Review
 from reviews.services import review_create
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def client_for(user=None) -> APIClient:
     client = APIClient()
     if user:
-        client.force_authenticate(user)
+        authenticate(client, user)
     return client
 
 

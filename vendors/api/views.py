@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api import error_response
+from marketplace.api_caching import PublicReadCaching
 from vendors import selectors
 from vendors.services.shops import VendorError, vendor_register, vendor_update
 
@@ -35,7 +36,7 @@ class VendorRegister(APIView):
         return Response(VendorOwnerSerializer(vendor).data, status=status.HTTP_201_CREATED)
 
 
-class VendorDetail(APIView):
+class VendorDetail(PublicReadCaching, APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(responses=VendorPublicSerializer, summary="A shop's public profile")

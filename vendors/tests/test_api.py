@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from marketplace.tests.api_tokens import authenticate
 from vendors.models import Vendor
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +13,7 @@ def api():
 
 
 def test_register_a_shop_through_the_api(api, shopper):
-    api.force_authenticate(shopper)
+    authenticate(api, shopper)
     response = api.post(
         "/api/vendors/register",
         {"name": "Copper Wren", "town": "Asheville", "country": "us", "status": "approved", "payouts_enabled": True},
@@ -26,7 +27,7 @@ def test_register_a_shop_through_the_api(api, shopper):
 
 
 def test_register_refuses_a_second_shop_and_bad_input(api, vendor_a):
-    api.force_authenticate(vendor_a.owner)
+    authenticate(api, vendor_a.owner)
     response = api.post("/api/vendors/register", {"name": "Another", "town": "Bath", "country": "GB"}, format="json")
     assert response.status_code == 400
     assert "already have a shop" in response.json()["detail"]
@@ -47,9 +48,9 @@ def test_hidden_shops_are_404(api, vendor_a):
 
 
 def test_owner_updates_their_shop_and_others_get_404(api, vendor_a, vendor_b):
-    api.force_authenticate(vendor_b.owner)
+    authenticate(api, vendor_b.owner)
     assert api.put(f"/api/vendors/{vendor_a.pk}", {"on_holiday": True}, format="json").status_code == 404
-    api.force_authenticate(vendor_a.owner)
+    authenticate(api, vendor_a.owner)
     response = api.put(f"/api/vendors/{vendor_a.pk}", {"on_holiday": True, "name": "Renamed"}, format="json")
     assert response.status_code == 200
     assert response.json()["on_holiday"] is True
