@@ -1,8 +1,20 @@
 from django.shortcuts import get_object_or_404
 
-from .models import ApiToken, User
+from .models import Address, ApiToken, User
 
 
 def api_token_for_user(*, user: User, token_id: int) -> ApiToken:
     """The user's own token, or 404 (another user's token id is not confirmed)."""
     return get_object_or_404(ApiToken, pk=token_id, user=user)
+
+
+def address_for_user(*, user: User, address_id: int) -> Address:
+    """The user's own saved address, or 404 (another shopper's address id is not confirmed)."""
+    return get_object_or_404(Address, pk=address_id, user=user)
+
+
+def addresses_for_user(*, user: User):
+    """The user's address book, the default first."""
+    if not user.is_authenticated:
+        return Address.objects.none()
+    return Address.objects.filter(user=user).order_by("-is_default", "created_at", "id")
