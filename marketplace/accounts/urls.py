@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import address_views, views
+from . import address_views, privacy_views, views
 
 urlpatterns = [
     path("", views.account_page, name="account"),
@@ -14,4 +14,6 @@ urlpatterns = [
     path("addresses/<int:address_id>/edit", address_views.address_edit, name="address_edit"),
     path("addresses/<int:address_id>/default", address_views.address_default, name="address_default"),
     path("addresses/<int:address_id>/delete", address_views.address_remove, name="address_delete"),
+    path("privacy/", privacy_views.privacy_page, name="privacy"),
+    path("privacy/export", privacy_views.privacy_export, name="privacy_export"),
 ]
