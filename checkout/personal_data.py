@@ -7,15 +7,12 @@ where the goods went, which the tax records need, and says nothing about who bou
 """
 
 from marketplace.accounts.models import FORMER_CUSTOMER
+from marketplace.personal_data import timestamp
 
 from .models import Cart, Checkout, FollowUp
 
 ERASED_EMAIL = "former-customer@erased.invalid"
 ERASED_LINE = "Address removed at the customer's request"
-
-
-def _at(value):
-    return value.isoformat() if value else None
 
 
 def export(user) -> dict:
@@ -39,8 +36,8 @@ def export(user) -> dict:
                 "subtotal": f"{c.subtotal:.2f}",
                 "shipping": f"{c.shipping:.2f}",
                 "total": f"{c.total:.2f}",
-                "created_at": _at(c.created_at),
-                "paid_at": _at(c.paid_at),
+                "created_at": timestamp(c.created_at),
+                "paid_at": timestamp(c.paid_at),
             }
             for c in checkouts
         ],

@@ -15,6 +15,7 @@ find what belongs to the user while it works.
 """
 
 import importlib
+from datetime import UTC
 from types import ModuleType
 
 from django.apps import apps
@@ -23,6 +24,13 @@ from django.db import transaction
 from django.utils import timezone
 
 FORMAT_VERSION = 1
+
+
+def timestamp(value) -> str | None:
+    """Times in exports as in the API: ISO-8601 in UTC, ``2026-11-29T10:00:00Z``."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class ErasureRefused(Exception):
@@ -52,7 +60,7 @@ def contributions() -> list[ModuleType]:
 
 def personal_data_export(*, user) -> dict:
     """Everything the site holds about ``user``, one section per kind of data."""
-    data = {"format_version": FORMAT_VERSION, "exported_at": timezone.now().isoformat()}
+    data = {"format_version": FORMAT_VERSION, "exported_at": timestamp(timezone.now())}
     for module in contributions():
         for section, value in module.export(user).items():
             if section in data:

@@ -5,6 +5,8 @@ anonymises those), so here only the messages' authorship is cut."""
 
 from django.db.models import Q
 
+from marketplace.personal_data import timestamp
+
 from .models import Order, OrderMessage
 
 # The shop still has to send these: it needs the buyer's address until the parcel has left.
@@ -15,10 +17,6 @@ UNFINISHED_FOR_SHOP = (Order.Status.PAID, Order.Status.PROCESSING, Order.Status.
 
 def _money(value) -> str | None:
     return None if value is None else f"{value:.2f}"
-
-
-def _at(value):
-    return value.isoformat() if value else None
 
 
 def export(user) -> dict:
@@ -46,11 +44,11 @@ def export(user) -> dict:
                 "checkout_id": o.checkout_id,
                 "carrier": o.carrier,
                 "tracking_number": o.tracking_number,
-                "created_at": _at(o.created_at),
-                "paid_at": _at(o.paid_at),
-                "shipped_at": _at(o.shipped_at),
-                "delivered_at": _at(o.delivered_at),
-                "cancelled_at": _at(o.cancelled_at),
+                "created_at": timestamp(o.created_at),
+                "paid_at": timestamp(o.paid_at),
+                "shipped_at": timestamp(o.shipped_at),
+                "delivered_at": timestamp(o.delivered_at),
+                "cancelled_at": timestamp(o.cancelled_at),
                 "lines": [
                     {
                         "product_id": i.product_id,
@@ -70,7 +68,7 @@ def export(user) -> dict:
                 "from_shop": m.from_shop,
                 "written_by_you": m.author_id == user.pk,
                 "body": m.body,
-                "created_at": _at(m.created_at),
+                "created_at": timestamp(m.created_at),
             }
             for m in messages
         ],

@@ -6,12 +6,10 @@ the ratings in step and deletes the photos' files after commit. Votes and report
 to the erased account, which holds nothing personal.
 """
 
+from marketplace.personal_data import timestamp
+
 from .models import HelpfulVote, Review, ReviewReport
 from .services import review_delete
-
-
-def _at(value):
-    return value.isoformat() if value else None
 
 
 def export(user) -> dict:
@@ -30,15 +28,15 @@ def export(user) -> dict:
                 "is_hidden": r.is_hidden,
                 "photos": r.photos.count(),
                 "shop_reply": reply.text if reply else None,
-                "created_at": _at(r.created_at),
-                "updated_at": _at(r.updated_at),
+                "created_at": timestamp(r.created_at),
+                "updated_at": timestamp(r.updated_at),
             }
         )
     return {
         "reviews": out,
         "helpful_votes": list(HelpfulVote.objects.filter(user=user).order_by("pk").values_list("review_id", flat=True)),
         "review_reports": [
-            {"review_id": rr.review_id, "reason": rr.reason, "note": rr.note, "created_at": _at(rr.created_at)}
+            {"review_id": rr.review_id, "reason": rr.reason, "note": rr.note, "created_at": timestamp(rr.created_at)}
             for rr in ReviewReport.objects.filter(reporter=user).order_by("pk")
         ],
     }

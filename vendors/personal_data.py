@@ -6,6 +6,8 @@ left without anyone to answer for it would keep selling. Staff suspend it first;
 data goes like anyone else's and the suspended shop stays as the record.
 """
 
+from marketplace.personal_data import timestamp
+
 from .models import Vendor
 
 
@@ -27,7 +29,7 @@ def export(user) -> dict:
             "town": shop.town,
             "country": shop.country,
             "returns_policy": shop.returns_policy,
-            "created_at": shop.created_at.isoformat(),
+            "created_at": timestamp(shop.created_at),
         }
     }
 

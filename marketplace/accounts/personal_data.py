@@ -14,6 +14,7 @@ from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from marketplace.models import Notification
+from marketplace.personal_data import timestamp
 
 from .models import Address, ApiToken, User
 
@@ -22,18 +23,14 @@ def erased_email(user: User) -> str:
     return f"erased-{user.pk}@erased.invalid"
 
 
-def _at(value):
-    return value.isoformat() if value else None
-
-
 def export(user: User) -> dict:
     return {
         "account": {
             "id": user.pk,
             "email": user.email,
             "name": user.name,
-            "date_joined": _at(user.date_joined),
-            "last_login": _at(user.last_login),
+            "joined_at": timestamp(user.date_joined),
+            "last_login_at": timestamp(user.last_login),
             "email_digest": user.email_digest,
             "email_news": user.email_news,
             "email_addresses": [
@@ -48,8 +45,8 @@ def export(user: User) -> dict:
                 "label": a.label,
                 **a.as_fields(),
                 "is_default": a.is_default,
-                "created_at": _at(a.created_at),
-                "updated_at": _at(a.updated_at),
+                "created_at": timestamp(a.created_at),
+                "updated_at": timestamp(a.updated_at),
             }
             for a in Address.objects.filter(user=user).order_by("created_at", "pk")
         ],
@@ -57,14 +54,20 @@ def export(user: User) -> dict:
             {
                 "name": t.name,
                 "key_prefix": t.key_prefix,
-                "created_at": _at(t.created_at),
-                "last_used_at": _at(t.last_used_at),
-                "revoked_at": _at(t.revoked_at),
+                "created_at": timestamp(t.created_at),
+                "last_used_at": timestamp(t.last_used_at),
+                "revoked_at": timestamp(t.revoked_at),
             }
             for t in ApiToken.objects.filter(user=user).order_by("created_at", "pk")
         ],
         "notifications": [
-            {"kind": n.kind, "text": n.text, "url": n.url, "read_at": _at(n.read_at), "created_at": _at(n.created_at)}
+            {
+                "kind": n.kind,
+                "text": n.text,
+                "url": n.url,
+                "read_at": timestamp(n.read_at),
+                "created_at": timestamp(n.created_at),
+            }
             for n in Notification.objects.filter(user=user).order_by("created_at", "pk")
         ],
     }
