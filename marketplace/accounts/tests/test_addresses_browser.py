@@ -1,6 +1,9 @@
 """The address book on a phone (390×844): nothing wider than the screen, buttons big enough to tap, and
 "Make default" swapping the list in place (HTMX) without a page load."""
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -34,7 +37,8 @@ def test_the_address_book_fits_a_phone_and_makes_a_default_in_place(live_server,
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     for button in page.locator(".address-actions button, .address-actions a").all():
         assert button.bounding_box()["height"] >= 36  # a thumb can hit it
-    page.screenshot(path=str(tmp_path / "address-book-phone.png"), full_page=True)
+    shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    page.screenshot(path=str(shots / "address-book-phone.png"), full_page=True)
 
     page.evaluate("window.notReloaded = true")
     page.get_by_role("button", name="Make default").click()
