@@ -48,6 +48,17 @@ def export(user) -> dict:
     }
 
 
+def refuse_erasure(user) -> str | None:
+    # A payment can still land on it (3-D Secure in progress): it would become a paid order with no address
+    # to ship to. Within 30 minutes it is paid or released (and its intent cancelled) by the periodic job.
+    if Checkout.objects.filter(user=user, status=Checkout.Status.AWAITING_PAYMENT).exists():
+        return (
+            "You have a checkout waiting for payment. Pay for it, or wait until its 30-minute hold ends, "
+            "then delete your account."
+        )
+    return None
+
+
 def erase(user, *, keep_reviews: bool) -> None:
     checkouts = Checkout.objects.filter(user=user)
     FollowUp.objects.filter(checkout__in=checkouts, kind=FollowUp.Kind.RECEIPT).update(recipient=ERASED_EMAIL)

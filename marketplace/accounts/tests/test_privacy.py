@@ -251,3 +251,23 @@ def test_deletion_is_one_transaction(shopper, history, monkeypatch):
     assert order.checkout.shipping_name == "Sasha Shopper"
     assert OrderMessage.objects.filter(author=shopper).count() == 1
     assert not mail.outbox
+
+
+def test_a_checkout_still_awaiting_payment_refuses_until_it_is_paid_or_released(shopper, vendor_a):
+    """A payment still able to land (3-D Secure in progress) would make a paid order with no address to ship to."""
+    from catalog.tests.factories import ProductFactory
+    from checkout.models import Cart
+    from checkout.placement import checkout_expire, checkout_place
+    from checkout.services import cart_add
+    from orders.tests.factories import ADDRESS
+
+    cart = Cart.objects.create(user=shopper)
+    cart_add(cart=cart, product=ProductFactory(vendor=vendor_a))
+    checkout = checkout_place(cart=cart, email=shopper.email, address=ADDRESS, user=shopper)
+    with pytest.raises(ErasureRefused, match="waiting for payment"):
+        account_erase(user=shopper, keep_reviews=True)
+    type(checkout).objects.filter(pk=checkout.pk).update(expires_at=checkout.created_at)
+    assert checkout_expire(checkout=checkout)
+    account_erase(user=shopper, keep_reviews=True)
+    checkout.refresh_from_db()
+    assert checkout.shipping_name == "Former customer"
