@@ -271,3 +271,20 @@ def test_a_checkout_still_awaiting_payment_refuses_until_it_is_paid_or_released(
     account_erase(user=shopper, keep_reviews=True)
     checkout.refresh_from_db()
     assert checkout.shipping_name == "Former customer"
+
+
+def test_after_erasure_order_updates_email_and_notify_nobody(
+    shopper, vendor_a, password, django_capture_on_commit_callbacks
+):
+    """The late: an order that shipped before the erasure is delivered after it. Its email would go to the
+    erased placeholder (a bounce at the email provider) and its bell to an account no one can open."""
+    order = paid_order(user=shopper, vendor=vendor_a)
+    order_mark_shipped(order=order, by=vendor_a.owner, carrier="Royal Mail", tracking_number="RM1")
+    with django_capture_on_commit_callbacks(execute=True):
+        account_erase(user=shopper, keep_reviews=True)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        order_mark_delivered(order=Order.objects.get(pk=order.pk), by=vendor_a.owner)
+    assert Order.objects.get(pk=order.pk).status == "delivered"
+    assert mail.outbox == []
+    assert not Notification.objects.filter(user_id=shopper.pk).exists()
