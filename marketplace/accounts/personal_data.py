@@ -5,16 +5,19 @@ The account row itself stays (orders, reviews and audit rows point at it) but ho
 the email becomes ``erased-<id>@erased.invalid``, which frees the real address so the person can sign up
 again. No hash of the old address is kept: an email hash is reversible by guessing (it is still personal
 data), and nothing here needs to recognise the person later; order numbers identify the shops' records.
-Sessions end twice over: the password becomes unusable (the session's auth hash no longer matches) and
-the account inactive (no backend returns it).
+The Stripe Customer (name, email, saved cards) is deleted after commit by a task. Sessions end twice
+over: the password becomes unusable (the session's auth hash no longer matches) and the account inactive
+(no backend returns it).
 """
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.db import transaction
 from django.utils import timezone
 
 from marketplace.models import Notification
 from marketplace.personal_data import timestamp
+from marketplace.tasks import stripe_customer_delete
 
 from .models import Address, ApiToken, User
 
@@ -80,6 +83,9 @@ def erase(user: User, *, keep_reviews: bool) -> None:
     Notification.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
+    if user.stripe_customer_id:
+        customer_id = user.stripe_customer_id
+        transaction.on_commit(lambda: stripe_customer_delete.delay(customer_id), robust=True)
     user.email = erased_email(user)
     user.name = ""
     user.set_unusable_password()

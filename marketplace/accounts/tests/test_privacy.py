@@ -288,3 +288,20 @@ def test_after_erasure_order_updates_email_and_notify_nobody(
     assert Order.objects.get(pk=order.pk).status == "delivered"
     assert mail.outbox == []
     assert not Notification.objects.filter(user_id=shopper.pk).exists()
+
+
+def test_the_stripe_customer_holding_name_and_email_is_deleted_after_commit(
+    shopper, localstripe, django_capture_on_commit_callbacks
+):
+    import stripe
+
+    from checkout.payments import user_stripe_customer
+    from marketplace.stripe_client import stripe_client
+
+    customer_id = user_stripe_customer(user=shopper)
+    assert stripe_client().v1.customers.retrieve(customer_id).email == shopper.email
+    with django_capture_on_commit_callbacks(execute=True):
+        account_erase(user=User.objects.get(pk=shopper.pk), keep_reviews=True)
+    assert User.objects.get(pk=shopper.pk).stripe_customer_id == ""
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client().v1.customers.retrieve(customer_id)
