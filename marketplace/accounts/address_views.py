@@ -4,12 +4,26 @@ JavaScript the buttons post and come back to the page) and one form page for add
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from .address_rules import AddressInvalid
 from .forms import AddressBookForm
 from .selectors import address_for_user, addresses_for_user
 from .services import AccountError, address_create, address_delete, address_make_default, address_update
+
+
+def _saved(request, message: str):
+    messages.success(request, message)
+    if request.htmx:  # the form was swapped in place: the list is another page, so go there
+        return HttpResponseClientRedirect(reverse("addresses"))
+    return redirect("addresses")
+
+
+def _form_page(request, form: AddressBookForm, address):
+    template = "accounts/address_form.html" + ("#form" if request.htmx else "")
+    return render(request, template, {"form": form, "address": address}, status=422 if form.errors else 200)
 
 
 def _book(request, status: int = 200):
@@ -50,10 +64,8 @@ def _save(request, form: AddressBookForm, address=None) -> bool:
 def address_add(request):
     form = AddressBookForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _save(request, form):
-        messages.success(request, "Address saved.")
-        return redirect("addresses")
-    status = 422 if form.errors else 200
-    return render(request, "accounts/address_form.html", {"form": form, "address": None}, status=status)
+        return _saved(request, "Address saved.")
+    return _form_page(request, form, None)
 
 
 @login_required
@@ -63,10 +75,8 @@ def address_edit(request, address_id: int):
     initial = {**address.as_fields(), "label": address.label, "is_default": address.is_default}
     form = AddressBookForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid() and _save(request, form, address):
-        messages.success(request, "Address updated. Orders already placed keep the address they were sent to.")
-        return redirect("addresses")
-    status = 422 if form.errors else 200
-    return render(request, "accounts/address_form.html", {"form": form, "address": address}, status=status)
+        return _saved(request, "Address updated. Orders already placed keep the address they were sent to.")
+    return _form_page(request, form, address)
 
 
 @login_required

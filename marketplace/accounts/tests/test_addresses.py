@@ -189,3 +189,15 @@ def test_anonymous_is_sent_to_sign_in_and_get_is_refused_on_buttons(client, shop
     assert client.get("/account/addresses/").status_code == 302
     client.force_login(shopper)
     assert client.get(f"/account/addresses/{address.pk}/delete").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_form_over_htmx_answers_with_the_form_or_a_redirect(client, shopper):
+    client.force_login(shopper)
+    htmx = {"HX-Request": "true"}
+    refused = client.post("/account/addresses/new", _form(postcode="nope"), headers=htmx)
+    body = refused.content.decode()
+    assert refused.status_code == 422 and body.lstrip().startswith("<form") and "<html" not in body
+    saved = client.post("/account/addresses/new", _form(), headers=htmx)
+    assert saved.status_code == 200 and saved["HX-Redirect"] == "/account/addresses/"
+    assert Address.objects.filter(user=shopper).count() == 1
