@@ -36,9 +36,7 @@ class CheckoutForm(AddressForm):
     NEW = "new"
 
     email = forms.EmailField(help_text="For your receipt and delivery updates.")
-    saved_address = forms.ChoiceField(
-        label="Ship to", required=False, widget=forms.RadioSelect(attrs={"class": "address-choice"})
-    )
+    saved_address = forms.ChoiceField(label="Ship to", required=False, widget=forms.RadioSelect)
     save_address = forms.BooleanField(required=False, label="Save this address to my address book")
 
     field_order = ["email", "saved_address", "name", "line1", "line2", "city", "postcode", "country", "save_address"]
