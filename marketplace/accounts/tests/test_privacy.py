@@ -305,3 +305,12 @@ def test_the_stripe_customer_holding_name_and_email_is_deleted_after_commit(
     assert User.objects.get(pk=shopper.pk).stripe_customer_id == ""
     with pytest.raises(stripe.InvalidRequestError):
         stripe_client().v1.customers.retrieve(customer_id)
+
+
+def test_the_privacy_page_offers_the_download_and_the_confirmation_step(client, shopper):
+    assert client.get("/account/privacy/").status_code == 302  # anonymous: sign in first
+    client.force_login(shopper)
+    page = client.get("/account/privacy/").content.decode()
+    assert 'href="/account/privacy/export"' in page
+    assert 'id="delete-account"' in page and 'name="password"' in page and 'name="reviews"' in page
+    assert "/account/privacy/" in client.get("/account/").content.decode()
