@@ -6,6 +6,8 @@ the ratings in step and deletes the photos' files after commit. Votes and report
 to the erased account, which holds nothing personal.
 """
 
+from django.db.models import Count
+
 from marketplace.personal_data import timestamp
 
 from .models import HelpfulVote, Review, ReviewReport
@@ -13,7 +15,12 @@ from .services import review_delete
 
 
 def export(user) -> dict:
-    reviews = Review.objects.filter(author=user).select_related("product", "reply").order_by("created_at", "pk")
+    reviews = (
+        Review.objects.filter(author=user)
+        .select_related("product", "reply")
+        .annotate(photo_count=Count("photos"))
+        .order_by("created_at", "pk")
+    )
     out = []
     for r in reviews:
         reply = getattr(r, "reply", None)
@@ -26,7 +33,7 @@ def export(user) -> dict:
                 "title": r.title,
                 "text": r.text,
                 "is_hidden": r.is_hidden,
-                "photos": r.photos.count(),
+                "photos": r.photo_count,
                 "shop_reply": reply.text if reply else None,
                 "created_at": timestamp(r.created_at),
                 "updated_at": timestamp(r.updated_at),

@@ -314,3 +314,22 @@ def test_the_privacy_page_offers_the_download_and_the_confirmation_step(client, 
     assert 'href="/account/privacy/export"' in page
     assert 'id="delete-account"' in page and 'name="password"' in page and 'name="reviews"' in page
     assert "/account/privacy/" in client.get("/account/").content.decode()
+
+
+def test_the_export_costs_the_same_queries_for_one_order_or_many(shopper, vendor_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            personal_data_export(user=shopper)
+        return len(captured)
+
+    first = _delivered(shopper, vendor_a)
+    review_create(author=shopper, order_item=first.items.get(), rating=4)
+    one = queries()
+    for _ in range(5):
+        order = _delivered(shopper, vendor_a)
+        review_create(author=shopper, order_item=order.items.get(), rating=5)
+        order_message_post(order=order, by=shopper, body="Thanks!", from_shop=False)
+    assert queries() == one, "a query per order or review (N+1)"
