@@ -10,6 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.csp import CSP
 from django.views.decorators.http import require_http_methods, require_POST
 
+from marketplace.accounts.address_rules import AddressInvalid
+from marketplace.accounts.forms import AddressForm
+from marketplace.accounts.selectors import addresses_for_user
+from marketplace.accounts.services import AccountError, address_create
+
 from .gateway import PaymentGatewayError
 from .models import Checkout
 from .payments import (
@@ -24,14 +29,44 @@ from .placement import Address, CheckoutError, checkout_expire, checkout_place
 from .selectors import SESSION_CHECKOUTS, cart_for_request, cart_summary, checkout_for_request
 
 
-class CheckoutForm(forms.Form):
+class CheckoutForm(AddressForm):
+    """Email and shipping address. A signed-in shopper with saved addresses picks one (the default is
+    preselected) or "a new address"; a new address can be saved to their address book."""
+
+    NEW = "new"
+
     email = forms.EmailField(help_text="For your receipt and delivery updates.")
-    name = forms.CharField(max_length=150, label="Full name")
-    line1 = forms.CharField(max_length=200, label="Address")
-    line2 = forms.CharField(max_length=200, required=False, label="Address line 2")
-    city = forms.CharField(max_length=120, label="Town or city")
-    postcode = forms.CharField(max_length=20, label="Postcode")
-    country = forms.CharField(max_length=2, min_length=2, label="Country code", help_text="e.g. GB, US, FR")
+    saved_address = forms.ChoiceField(label="Ship to", required=False, widget=forms.RadioSelect)
+    save_address = forms.BooleanField(required=False, label="Save this address to my address book")
+
+    field_order = ["email", "saved_address", "name", "line1", "line2", "city", "postcode", "country", "save_address"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        signed_in = user is not None and user.is_authenticated
+        self.saved = {str(a.pk): a for a in addresses_for_user(user=user)} if signed_in else {}
+        if self.saved:
+            choices = [(pk, a.one_line()) for pk, a in self.saved.items()]
+            self.fields["saved_address"].choices = [*choices, (self.NEW, "A new address")]
+            default = next((pk for pk, a in self.saved.items() if a.is_default), next(iter(self.saved)))
+            self.fields["saved_address"].initial = default
+        else:
+            del self.fields["saved_address"]
+        if not signed_in:
+            del self.fields["save_address"]
+
+    def chosen_address(self):
+        """The saved address picked, or None for a new one."""
+        if not self.saved:
+            return None
+        return self.saved.get(self.data.get(self.add_prefix("saved_address")) or "")
+
+    def address_required(self) -> bool:
+        return self.chosen_address() is None
+
+    def address_values(self) -> dict[str, str]:
+        chosen = self.chosen_address()
+        return chosen.as_fields() if chosen is not None else super().address_values()
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,23 +77,31 @@ def checkout_start(request):
         messages.info(request, "Your cart is empty.")
         return redirect("checkout:cart")
     initial = {"email": request.user.email, "name": request.user.name} if request.user.is_authenticated else {}
-    form = CheckoutForm(request.POST or None, initial=initial)
+    form = CheckoutForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        address = Address(
-            name=data["name"], line1=data["line1"], line2=data["line2"], city=data["city"],
-            postcode=data["postcode"], country=data["country"],
-        )  # fmt: skip
+        address = Address(**form.address_values())
         try:
             checkout = checkout_place(cart=cart, email=data["email"], address=address, user=request.user)
         except CheckoutError as exc:
             messages.error(request, str(exc))
         else:
+            if data.get("save_address") and form.chosen_address() is None:
+                _address_save(request, address)
             remembered = request.session.get(SESSION_CHECKOUTS, [])
             if checkout.pk not in remembered:
                 request.session[SESSION_CHECKOUTS] = [*remembered[-9:], checkout.pk]
             return redirect("checkout:pay", checkout_id=checkout.pk)
     return render(request, "checkout/start.html", {"form": form, "summary": summary})
+
+
+def _address_save(request, address: Address) -> None:
+    """The shopper ticked "save to my address book". The order is placed either way: a full book is
+    a message, not a reason to stop them paying."""
+    try:
+        address_create(user=request.user, fields=address.__dict__)
+    except (AccountError, AddressInvalid) as exc:
+        messages.warning(request, f"Your address wasn't saved to your address book: {exc}")
 
 
 def _stripe_csp() -> dict:

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Product
+from marketplace.accounts.address_rules import AddressInvalid, address_clean
 from marketplace.cache_versions import catalogue_changed
 from marketplace.money import allocate, fee, round_money
 from marketplace.telemetry import telemetry_event
@@ -46,14 +47,11 @@ class Address:
     line2: str = ""
 
     def cleaned(self) -> "Address":
-        values = {k: " ".join(str(v).split()) for k, v in self.__dict__.items()}
-        values["country"] = values["country"].upper()
-        missing = [k for k in ("name", "line1", "city", "postcode", "country") if not values[k]]
-        if missing:
-            raise CheckoutError(f"The shipping address needs: {', '.join(missing)}.")
-        if len(values["country"]) != 2 or not values["country"].isalpha():
-            raise CheckoutError("Use the two-letter country code, e.g. GB.")
-        return Address(**values)
+        """The same rule as the address book's (``address_rules.address_clean``): one validation for both."""
+        try:
+            return Address(**address_clean(**self.__dict__))
+        except AddressInvalid as exc:
+            raise CheckoutError(f"Check the shipping address: {exc}") from None
 
 
 @dataclass(frozen=True)

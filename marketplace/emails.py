@@ -36,8 +36,17 @@ def email_enqueue(
     *, to: list[str], subject: str, text: str, html: str, from_email: str | None = None, headers: dict | None = None
 ) -> None:
     """Send after the current transaction commits (never for a rolled-back change). ``headers``: extra ones,
-    such as ``List-Unsubscribe`` on optional mail."""
+    such as ``List-Unsubscribe`` on optional mail.
+
+    Addresses in the ``.invalid`` top-level domain (RFC 2606: never delivers) are left out: erased accounts
+    and anonymised orders carry one in place of the person's address, and their later order updates
+    must reach no one rather than bounce at the email provider.
+    """
     from marketplace.tasks import send_email
+
+    to = [address for address in to if not address.rstrip(".").lower().endswith(".invalid")]
+    if not to:
+        return
 
     payload = {"to": to, "subject": subject, "text": text, "html": html, "from_email": from_email}
     if headers:

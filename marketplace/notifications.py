@@ -22,8 +22,8 @@ TEXT_MAX = Notification._meta.get_field("text").max_length
 
 def notify(*, user, kind: str, text: str, url: str = "") -> None:
     """Tell ``user`` (an account; ``None`` for a guest, who has no bell) after the current transaction commits."""
-    if user is None or not getattr(user, "pk", None):
-        return
+    if user is None or not getattr(user, "pk", None) or getattr(user, "erased_at", None):
+        return  # a guest, or an erased account that no one can sign in to
     user_id = user.pk
     text = " ".join(text.split())
     if len(text) > TEXT_MAX:

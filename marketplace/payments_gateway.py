@@ -211,6 +211,18 @@ class PaymentsGateway:
         except stripe.StripeError as exc:
             _raise(exc, "create a customer")
 
+    def customer_delete(self, customer_id: str) -> None:
+        """Delete a Customer (its name, email and saved cards); its past payments stay at Stripe. Already
+        deleted is done."""
+        try:
+            self._client.v1.customers.delete(customer_id)
+        except stripe.StripeError as exc:
+            try:
+                _raise(exc, f"delete {customer_id}")
+            except PaymentGatewayError as error:
+                if not error.not_found:
+                    raise
+
     # --- PaymentIntents -------------------------------------------------------------
 
     def intent_create(

@@ -30,3 +30,17 @@ def idempotency_keys_purge() -> int:
     from marketplace.idempotency import idempotency_keys_purge as purge
 
     return purge()
+
+
+@shared_task(bind=True, max_retries=8)
+def stripe_customer_delete(self, customer_id: str) -> None:
+    """After an account's erasure: delete its Stripe Customer. Takes the Stripe id, not the user's pk, since
+    the erased account no longer holds it. Idempotent (already deleted is done); retries what may pass."""
+    from marketplace.payments_gateway import PaymentGatewayError, payments_gateway
+
+    try:
+        payments_gateway().customer_delete(customer_id)
+    except PaymentGatewayError as exc:
+        if exc.retryable:
+            raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc
+        raise

@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/", include("checkout.urls_webhooks")),
     path("api/", include("vendors.urls_webhooks")),
     path("api/me", accounts_api.me, name="api-me"),
+    path("api/", include("marketplace.accounts.api_urls")),
     path("api/notifications", accounts_api.notification_list, name="api-notifications"),
     path("api/notifications/read", accounts_api.notification_read, name="api-notifications-read"),
     path("api/", include("catalog.api.urls")),

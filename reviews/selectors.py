@@ -130,7 +130,10 @@ def order_review_links(*, order, user) -> list[dict]:
 
 
 def reviewer_name(user) -> str:
-    """Shown with a review: first name and initial ("Sasha S."), never the email address."""
+    """Shown with a review: first name and initial ("Sasha S."), never the email address; "Former customer"
+    for an author who deleted their account and chose to leave their reviews up."""
+    if getattr(user, "erased_at", None):
+        return user.get_short_name()
     parts = (user.name or "").split()
     if not parts:
         return "A shopper"

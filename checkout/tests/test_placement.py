@@ -76,7 +76,7 @@ def test_refused_when_something_changed(cart, shopper, vendor_a):
 @pytest.mark.parametrize(
     ("address", "email", "message"),
     [
-        (Address(name="", line1="1 High St", city="Bath", postcode="BA1", country="GB"), "a@b.co", "needs: name"),
+        (Address(name="", line1="1 High St", city="Bath", postcode="BA1", country="GB"), "a@b.co", "Give a name"),
         (Address(name="A", line1="1", city="Bath", postcode="BA1", country="GBR"), "a@b.co", "two-letter"),
         (ADDRESS, "not-an-email", "email address"),
     ],

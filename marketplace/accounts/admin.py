@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from .admin_privacy import erase_personal_data, export_personal_data
 from .models import ApiToken, User
 
 
@@ -18,6 +19,7 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})]
+    actions = [export_personal_data, erase_personal_data]
 
 
 @admin.register(ApiToken)

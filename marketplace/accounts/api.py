@@ -6,6 +6,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from marketplace.accounts.selectors import addresses_for_user
 from marketplace.notifications import notification_unread_count, notifications_for_user, notifications_mark_read
 
 
@@ -15,6 +16,12 @@ class MeSerializer(serializers.Serializer):
     name = serializers.CharField()
     is_staff = serializers.BooleanField()
     has_shop = serializers.BooleanField()
+    shop_id = serializers.IntegerField(allow_null=True)
+    email_digest = serializers.BooleanField()
+    email_news = serializers.BooleanField()
+    default_address_id = serializers.IntegerField(allow_null=True)
+    address_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField(help_text="When the account was opened")
 
 
 @extend_schema(responses=MeSerializer, summary="The signed-in user")
@@ -22,12 +29,20 @@ class MeSerializer(serializers.Serializer):
 @permission_classes([IsAuthenticated])
 def me(request):
     user = request.user
+    addresses = list(addresses_for_user(user=user).values_list("pk", "is_default"))
+    shop = getattr(user, "vendor", None)
     data = {
         "id": user.pk,
         "email": user.email,
         "name": user.name,
         "is_staff": user.is_staff,
-        "has_shop": hasattr(user, "vendor"),
+        "has_shop": shop is not None,
+        "shop_id": shop.pk if shop is not None else None,
+        "email_digest": user.email_digest,
+        "email_news": user.email_news,
+        "default_address_id": next((pk for pk, is_default in addresses if is_default), None),
+        "address_count": len(addresses),
+        "created_at": user.date_joined,
     }
     return Response(MeSerializer(data).data)
 

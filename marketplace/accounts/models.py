@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+FORMER_CUSTOMER = "Former customer"
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -51,6 +53,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Occasional news about makers and the marketplace. Off unless you turn it on.",
     )
 
+    # Set when the person erased their account: the row stays (orders, reviews and the audit point at it)
+    # holding nothing personal; see ``marketplace.personal_data``.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = UserManager()
 
     EMAIL_FIELD = "email"
@@ -64,9 +70,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
     def get_full_name(self):
+        if self.erased_at:
+            return FORMER_CUSTOMER
         return self.name or self.email
 
     def get_short_name(self):
+        if self.erased_at:
+            return FORMER_CUSTOMER
         return (self.name.split(" ")[0] if self.name else "") or self.email
 
 
@@ -107,3 +117,40 @@ class ApiToken(models.Model):
     @classmethod
     def new_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class Address(models.Model):
+    """A shipping address in a shopper's address book. Checkout copies it onto the checkout (a snapshot),
+    so editing or deleting it never changes a placed order. Written through ``accounts.services``."""
+
+    MAX_PER_USER = 20
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(max_length=40, blank=True, help_text="For you: “Home”, “Work”.")
+    name = models.CharField("full name", max_length=150)
+    line1 = models.CharField("address", max_length=200)
+    line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField("town or city", max_length=120)
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "created_at", "id"]
+        constraints = [
+            # Services keep exactly one default by locking the user; this is the last line of defence.
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_default=True), name="one_default_address")
+        ]
+        verbose_name_plural = "addresses"
+
+    def __str__(self):
+        return self.one_line()
+
+    def one_line(self) -> str:
+        parts = [self.name, self.line1, self.line2, f"{self.city} {self.postcode}".strip(), self.country]
+        return ", ".join(p for p in parts if p)
+
+    def as_fields(self) -> dict[str, str]:
+        return {f: getattr(self, f) for f in ("name", "line1", "line2", "city", "postcode", "country")}

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 
-from .models import ApiToken, User
+from .models import Address, ApiToken, User
 
 
 def api_token_for_user(*, user: User, token_id: int) -> ApiToken:
@@ -21,3 +21,15 @@ def dashboard_new_shoppers_per_day(*, start, end) -> dict:
         .order_by("day")
     )
     return {r["day"]: r["n"] for r in rows}
+
+
+def address_for_user(*, user: User, address_id: int) -> Address:
+    """The user's own saved address, or 404 (another shopper's address id is not confirmed)."""
+    return get_object_or_404(Address, pk=address_id, user=user)
+
+
+def addresses_for_user(*, user: User):
+    """The user's address book, the default first."""
+    if not user.is_authenticated:
+        return Address.objects.none()
+    return Address.objects.filter(user=user).order_by("-is_default", "created_at", "id")
