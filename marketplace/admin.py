@@ -34,10 +34,23 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ProcessedFilter(admin.SimpleListFilter):
+    title = "handled"
+    parameter_name = "processed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Handled"), ("no", "Not handled")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(processed_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(StripeEvent)
 class StripeEventAdmin(ReadOnlyAdmin):
     """Every Stripe webhook event received, once each: read-only."""
 
     list_display = ["received_at", "type", "event_id", "account", "processed_at", "error"]
-    list_filter = ["type", "livemode"]
+    list_filter = [ProcessedFilter, "type", "livemode"]
     search_fields = ["event_id", "account"]
