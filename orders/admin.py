@@ -2,7 +2,16 @@ from django.contrib import admin, messages
 
 from marketplace.admin import ReadOnlyAdmin
 
-from .models import ConnectIncident, LedgerEntry, Order, OrderItem, OrderMessage, OrderRefund, ReconciliationIssue
+from .models import (
+    ConnectIncident,
+    Dispute,
+    LedgerEntry,
+    Order,
+    OrderItem,
+    OrderMessage,
+    OrderRefund,
+    ReconciliationIssue,
+)
 from .refunds import order_refund, refund_key_new
 from .services import OrderError
 
@@ -53,9 +62,9 @@ def refund_in_full(modeladmin, request, queryset):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["pk", "vendor", "status", "total", "platform_fee", "vendor_net", "created_at"]
+    list_display = ["number", "vendor", "status", "total", "platform_fee", "vendor_net", "created_at"]
     list_filter = ["status"]
-    search_fields = ["pk", "vendor__name", "checkout__email"]
+    search_fields = ["number", "pk", "vendor__name", "checkout__email"]
     list_select_related = ["vendor"]
     readonly_fields = [f.name for f in Order._meta.fields]
     inlines = [OrderItemInline, OrderRefundInline, OrderMessageInline]
@@ -86,12 +95,27 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["vendor", "order"]
 
 
+class ResolvedFilter(admin.SimpleListFilter):
+    title = "resolved"
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Open"), ("no", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(resolved_at__isnull=self.value() == "yes")
+        return queryset
+
+
 @admin.register(ReconciliationIssue)
 class ReconciliationIssueAdmin(ReadOnlyAdmin):
-    """What the daily reconciliation found: read-only, for staff to look into."""
+    """What the daily reconciliation found: read-only, resolved with a note on the operations page."""
 
-    list_display = ["day", "kind", "stripe_id", "problem", "ledger_amount", "stripe_amount", "currency"]
-    list_filter = ["problem", "kind", "day"]
+    list_display = ["day", "kind", "stripe_id", "problem", "ledger_amount", "stripe_amount", "currency",
+                    "resolved_at", "resolved_by"]  # fmt: skip
+    list_filter = [ResolvedFilter, "problem", "kind", "day"]
+    list_select_related = ["resolved_by"]
     search_fields = ["stripe_id"]
     readonly_fields = [f.name for f in ReconciliationIssue._meta.fields]
 
@@ -104,3 +128,14 @@ class ConnectIncidentAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "booked"]
     search_fields = ["stripe_id", "order__number", "vendor__name"]
     readonly_fields = [f.name for f in ConnectIncident._meta.fields]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    """Disputes as Stripe last reported them (``orders.disputes``): read-only, answered at Stripe."""
+
+    list_display = ["created_at", "stripe_dispute_id", "checkout", "amount", "currency", "status", "reason",
+                    "settled", "closed_at"]  # fmt: skip
+    list_filter = ["status", "settled", "reason"]
+    search_fields = ["stripe_dispute_id", "checkout__email", "checkout__pk"]
+    list_select_related = ["checkout"]

@@ -181,3 +181,39 @@ def shop_owed_refunds(*, vendor):
     from .models import OrderRefund
 
     return OrderRefund.objects.filter(order__vendor=vendor, reversal_status=OrderRefund.ReversalStatus.FAILED)
+
+
+# --- What needs staff (the operations page) -------------------------------------------------------------
+
+
+def orders_overdue(*, now=None):
+    """Paid orders not shipped within their shop's processing time, the longest overdue first."""
+    from django.db.models import DateTimeField, ExpressionWrapper, F, Value
+
+    now = now or timezone.now()
+    due = ExpressionWrapper(
+        F("paid_at") + F("vendor__processing_days") * Value(timedelta(days=1)), output_field=DateTimeField()
+    )
+    return (
+        Order.objects.filter(status__in=(S.PAID, S.PROCESSING), paid_at__isnull=False)
+        .annotate(due_at=due)
+        .filter(due_at__lt=now)
+        .select_related("vendor", "checkout")
+        .order_by("due_at", "pk")
+    )
+
+
+def disputes_open():
+    """Disputes the shopper's bank hasn't decided yet, oldest first."""
+    from .models import Dispute
+
+    return Dispute.objects.filter(status__in=Dispute.OPEN).select_related("checkout").order_by("created_at", "pk")
+
+
+def reconciliation_issues_open(*, amounts: bool):
+    """Unresolved reconciliation differences: amount mismatches (``amounts``) or objects missing on one side."""
+    from .models import ReconciliationIssue
+
+    issues = ReconciliationIssue.objects.filter(resolved_at__isnull=True)
+    mismatch = Q(problem=ReconciliationIssue.Problem.AMOUNT_DIFFERS)
+    return issues.filter(mismatch if amounts else ~mismatch).order_by("day", "pk")
