@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
-from marketplace.admin import ReadOnlyAdmin
+from marketplace.admin import CsvExportMixin, ReadOnlyAdmin, link_to
 
 from .models import (
     ConnectIncident,
@@ -10,6 +12,7 @@ from .models import (
     OrderItem,
     OrderMessage,
     OrderRefund,
+    OrderStatusChange,
     ReconciliationIssue,
 )
 from .refunds import order_refund, refund_key_new
@@ -21,6 +24,33 @@ class OrderItemInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ["product", "title", "unit_price", "quantity", "line_total", "reserved"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeInline(admin.TabularInline):
+    """The order's status history (written by ``order_transition``): read-only."""
+
+    model = OrderStatusChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["created_at", "from_status", "to_status", "by", "note"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class LedgerEntryInline(admin.TabularInline):
+    """The order's lines in the shop's and the platform's accounts: append-only, read-only."""
+
+    model = LedgerEntry
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["created_at", "account", "kind", "amount", "currency", "stripe_id", "memo"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -61,13 +91,29 @@ def refund_in_full(modeladmin, request, queryset):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    list_display = ["number", "vendor", "status", "total", "platform_fee", "vendor_net", "created_at"]
-    list_filter = ["status"]
-    search_fields = ["number", "pk", "vendor__name", "checkout__email"]
-    list_select_related = ["vendor"]
-    readonly_fields = [f.name for f in Order._meta.fields]
-    inlines = [OrderItemInline, OrderRefundInline, OrderMessageInline]
+class OrderAdmin(CsvExportMixin, admin.ModelAdmin):
+    list_display = ["number", "shop", "placed_in", "status", "total", "platform_fee", "vendor_net", "paid_at",
+                    "created_at"]  # fmt: skip
+    list_filter = ["status", "paid_at", "created_at"]
+    search_fields = ["number", "pk", "vendor__name", "checkout__email", "transfer_id"]
+    list_select_related = ["vendor", "checkout"]
+    # Money, Stripe ids and status change only through the order services: nothing here is editable.
+    readonly_fields = [*(f.name for f in Order._meta.fields), "shop_owner", "payment_events"]
+    inlines = [OrderItemInline, StatusChangeInline, OrderRefundInline, LedgerEntryInline, OrderMessageInline]
+    show_full_result_count = False  # an exact count(*) over 100K+ rows on every page is wasted work
+    csv_fields = ["number", "checkout", "checkout__email", "vendor", "vendor__name", "status", "currency", "subtotal",
+                  "shipping", "total", "platform_fee", "vendor_net", "processing_fee_share", "transfer_id", "paid_at",
+                  "shipped_at", "delivered_at", "cancelled_at", "created_at"]  # fmt: skip
+
+    shop = link_to("vendor", "shop")
+    placed_in = link_to("checkout", "checkout", ordering="checkout_id")
+    shop_owner = link_to("vendor__owner", "shop owner")
+
+    @admin.display(description="payment events")
+    def payment_events(self, order):
+        url = reverse("admin:checkout_paymentrecord_changelist") + f"?checkout__id__exact={order.checkout_id}"
+        return format_html('<a href="{}">Payment audit of checkout {}</a>', url, order.checkout_id)
+
     actions = [refund_in_full]
 
     def has_refund_permission(self, request):
@@ -86,13 +132,19 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(CsvExportMixin, ReadOnlyAdmin):
     """Read-only: the ledger is append-only, written by the services that move money."""
 
-    list_display = ["created_at", "account", "vendor", "order", "kind", "amount", "currency", "stripe_id", "memo"]
-    list_filter = ["account", "kind"]
+    list_display = ["created_at", "account", "shop", "for_order", "kind", "amount", "currency", "stripe_id", "memo"]
+    list_filter = ["account", "kind", "created_at"]
     search_fields = ["vendor__name", "order__number", "stripe_id"]
-    list_select_related = ["vendor", "order"]
+    list_select_related = ["vendor", "order__vendor"]
+    show_full_result_count = False
+    csv_fields = ["created_at", "account", "vendor", "vendor__name", "order__number", "refund", "kind", "amount",
+                  "currency", "stripe_id", "memo"]  # fmt: skip
+
+    shop = link_to("vendor", "shop")
+    for_order = link_to("order", "order")
 
 
 class ResolvedFilter(admin.SimpleListFilter):
@@ -128,6 +180,7 @@ class ConnectIncidentAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "booked"]
     search_fields = ["stripe_id", "order__number", "vendor__name"]
     readonly_fields = [f.name for f in ConnectIncident._meta.fields]
+    list_select_related = ["vendor", "order__vendor"]
 
 
 @admin.register(Dispute)
@@ -139,3 +192,16 @@ class DisputeAdmin(ReadOnlyAdmin):
     list_filter = ["status", "settled", "reason"]
     search_fields = ["stripe_dispute_id", "checkout__email", "checkout__pk"]
     list_select_related = ["checkout"]
+
+
+@admin.register(OrderRefund)
+class OrderRefundAdmin(ReadOnlyAdmin):
+    """Every refund (and lost-dispute share) on a shop's order: read-only, made through ``orders.refunds``."""
+
+    list_display = ["created_at", "for_order", "amount", "status", "reversal_status", "platform_fee_returned", "by",
+                    "stripe_refund_id"]  # fmt: skip
+    list_filter = ["status", "reversal_status", "created_at"]
+    search_fields = ["order__number", "stripe_refund_id", "transfer_reversal_id"]
+    list_select_related = ["order__vendor", "by"]
+
+    for_order = link_to("order", "order")
