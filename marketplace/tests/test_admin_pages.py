@@ -200,6 +200,7 @@ def test_the_export_is_logged_and_needs_the_view_permission(client, superuser, m
     assert client.get(url + "?status__exact=paid").status_code == 200
     entry = LogEntry.objects.get(user=nobody)
     assert entry.object_id is None and "status__exact=paid" in entry.change_message
+    assert "CSV export of orders" in _ok(client, reverse("admin:index")).content.decode()  # recent actions
     client.logout()
     assert client.get(url).status_code == 302  # to sign-in
 

@@ -350,3 +350,41 @@ def test_cancelling_an_overdue_order_refunds_it_once(client, placed_checkout, dj
     page = client.get(URL).content.decode()
     assert "cancelled already" in page
     assert order.number not in _section(page, "overdue")
+
+
+def test_a_nudge_for_an_order_shipped_meanwhile_sends_nothing(
+    client, finance, shopper, vendor_a, django_capture_on_commit_callbacks
+):
+    from orders.services import order_mark_shipped
+
+    order = _overdue(paid_order(user=shopper, vendor=vendor_a))
+    order_mark_shipped(order=order, by=vendor_a.owner, carrier="Royal Mail", tracking_number="RM9")  # the late
+    client.force_login(finance)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, "overdue", "nudge", order.pk)
+    assert not [m for m in mail.outbox if "waiting to ship" in m.subject]
+    assert not LogEntry.objects.filter(user=finance).exists()
+
+
+def test_an_action_on_a_missing_item_changes_nothing(client, finance):
+    client.force_login(finance)
+    for kind, action in (("overdue", "cancel"), ("amount_mismatches", "resolve"), ("webhooks", "reprocess")):
+        assert _post(client, kind, action, 999999, note="n").status_code == 302
+        assert _post(client, kind, action, "x; drop", note="n").status_code == 302
+    assert not LogEntry.objects.exists()
+    assert "No such" in client.get(URL).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_cancelling_at_the_same_moment_refund_once(placed_checkout, finance):  # noqa: F811
+    from marketplace.operations import operations_perform
+
+    card_pay(placed_checkout)
+    checkout_sync_payment(intent_id=placed_checkout.payment_intent_id)
+    order = _overdue(placed_checkout.orders.order_by("pk").first())
+    run_at_once(lambda: operations_perform(user=finance, kind_key="overdue", action_name="cancel",
+                                           target=str(order.pk)), 2)  # fmt: skip
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert OrderRefund.objects.filter(order=order).count() == 1
+    assert PaymentRecord.objects.filter(checkout=placed_checkout, kind="refund").count() <= 1
