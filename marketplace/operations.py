@@ -9,6 +9,20 @@ only checks permissions, records what staff did in the admin log, and renders th
 Every action is a POST naming the kind, the action and the item, answered with a redirect back to the
 page (a reload never repeats it). The services behind the actions are idempotent, so a double click
 does the work once; the second click is told the item was already handled.
+
+Who may do what (``user.has_perm`` on these concrete permissions; a list needs its view permission):
+
+- Transfers to shops that failed for good: view ``checkout.view_followup``; retry ``checkout.change_followup``.
+- Emails that failed for good: view ``checkout.view_followup``; send again ``checkout.change_followup``.
+- Payment alerts (last 30 days): view ``checkout.view_paymentrecord``; links only.
+- Open disputes: view ``orders.view_dispute``; links only (disputes are answered at Stripe).
+- Amount mismatches, reconciliation differences: view ``orders.view_reconciliationissue``; resolve with a note
+  ``orders.change_reconciliationissue``.
+- Orders past their processing time: view ``orders.view_order``; nudge the shop ``orders.change_order``; cancel
+  and refund ``orders.add_orderrefund`` (the permission refunds already need).
+- Stripe events that failed: view ``marketplace.view_stripeevent``; reprocess ``marketplace.change_stripeevent``.
+
+The money-moving ones (retry a transfer, cancel and refund) belong to the finance role.
 """
 
 import logging
