@@ -153,7 +153,7 @@ operations_register(
             # Cancelling refunds the buyer: the finance permission that refunds need (orders.add_orderrefund).
             Action("cancel", "Cancel and refund", "orders.add_orderrefund", _cancel, log_object=_order),
         ),
-        changelist=lambda: reverse("admin:orders_order_changelist") + "?status__in=paid,processing",
+        changelist=lambda: reverse("admin:orders_order_changelist") + "?overdue=yes",
         order=40,
     )
 )

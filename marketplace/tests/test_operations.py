@@ -309,6 +309,8 @@ def test_only_orders_past_their_shops_processing_time_are_listed(client, support
     section = _section(client.get(URL).content.decode(), "overdue")
     assert late.number in section and on_time.number not in section
     assert ">Nudge the shop</button>" not in section and ">Cancel and refund</button>" not in section
+    full_list = client.get(reverse("admin:orders_order_changelist") + "?overdue=yes").content.decode()
+    assert late.number in full_list and on_time.number not in full_list
 
 
 def test_a_nudge_emails_the_shop_once_per_hour(client, finance, shopper, vendor_a, django_capture_on_commit_callbacks):
