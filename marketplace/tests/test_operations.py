@@ -390,3 +390,20 @@ def test_two_staff_cancelling_at_the_same_moment_refund_once(placed_checkout, fi
     assert order.status == "cancelled"
     assert OrderRefund.objects.filter(order=order).count() == 1
     assert PaymentRecord.objects.filter(checkout=placed_checkout, kind="refund").count() <= 1
+
+
+def test_a_failed_connect_event_is_reprocessed_by_the_connect_handler(client, finance, vendor_a):
+    # The payments handler ignores payout.failed: an incident shows the event went to the Connect endpoint's.
+    from orders.models import ConnectIncident
+
+    payout = {"id": "po_fail", "object": "payout", "amount": 4210, "currency": "usd", "failure_code": "account_closed"}
+    payload = {"id": "evt_connect", "type": "payout.failed", "account": vendor_a.stripe_account_id,
+               "data": {"object": payout}}  # fmt: skip
+    stored = StripeEvent.objects.create(event_id="evt_connect", type="payout.failed", payload=payload,
+                                        account=vendor_a.stripe_account_id, error="db restarting")  # fmt: skip
+    client.force_login(finance)
+    _post(client, "webhooks", "reprocess", stored.pk)
+    stored.refresh_from_db()
+    assert stored.processed_at is not None
+    incident = ConnectIncident.objects.get(stripe_event_id="evt_connect")
+    assert (incident.vendor, incident.amount) == (vendor_a, Decimal("42.10"))
