@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from marketplace.cache_versions import catalogue_changed
-from marketplace.models import StripeEvent
+from marketplace.models import Notification, StripeEvent
 
 
 class InvalidatesCatalogueMixin:
@@ -215,3 +215,14 @@ class StripeEventAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "type", "event_id", "account", "processed_at", "error"]
     list_filter = [ProcessedFilter, "type", "livemode"]
     search_fields = ["event_id", "account"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """What the site told each person (the bell in the header): read-only, for answering "did they get told?"."""
+
+    list_display = ["created_at", "user", "kind", "text", "read_at", "emailed_at"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["user__email", "text"]
+    list_select_related = ["user"]
+    show_full_result_count = False

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from marketplace.admin import CsvExportMixin, link_to
 
-from .models import Review, ReviewModeration, ReviewReport
+from .models import Review, ReviewModeration, ReviewPhoto, ReviewReport, ShopReply
 from .services import ReviewError, review_set_hidden
 
 
@@ -72,6 +72,28 @@ class ReportInline(admin.TabularInline):
         return False
 
 
+class ShopReplyInline(admin.StackedInline):
+    """The shop's public answer: the shop's words, read-only here."""
+
+    model = ShopReply
+    extra = 0
+    can_delete = False
+    readonly_fields = ["author", "text", "created_at", "updated_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PhotoInline(admin.TabularInline):
+    model = ReviewPhoto
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["original", "width", "height", "position"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class ModerationInline(admin.TabularInline):
     model = ReviewModeration
     extra = 0
@@ -95,7 +117,7 @@ class ReviewAdmin(CsvExportMixin, admin.ModelAdmin):
     # Text is the author's and the aggregates are the service's: staff change a review only by hiding it.
     readonly_fields = ["order_item", "product", "vendor", "author", "rating", "title", "text", "helpful_count",
                        "is_hidden", "hidden_reason", "created_at", "updated_at"]  # fmt: skip
-    inlines = [ReportInline, ModerationInline]
+    inlines = [ShopReplyInline, PhotoInline, ReportInline, ModerationInline]
     actions = [
         _moderation_action(True, "Hide selected reviews"),
         _moderation_action(False, "Restore selected reviews"),
