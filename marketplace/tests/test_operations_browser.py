@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from marketplace.tests.browser import signed_in_context
 from marketplace.tests.test_operations import VIEW_ALL, _staff_with
@@ -29,13 +30,13 @@ def test_finance_resolves_an_amount_mismatch_from_the_admin_index(live_server, b
 
     page.on("console", console)
 
-    page.goto(f"{live_server.url}/staff/")
+    page.goto(live_server.url + reverse("admin:index"))
     page.locator("#content-main").get_by_role("link", name="Needs a human").click()
-    page.wait_for_url("**/staff/operations/")
+    page.wait_for_url(live_server.url + reverse("admin:operations"))
     section = page.locator("#amount_mismatches")
     assert "ch_mismatch" in section.inner_text()
     section.get_by_role("button", name="Mark resolved").click()  # the note is required: the browser stops it
-    assert page.url.endswith("/staff/operations/")
+    assert page.url == live_server.url + reverse("admin:operations")
     section.get_by_placeholder("Note (what was done)").fill("Fee adjustment booked by hand")
     section.get_by_role("button", name="Mark resolved").click()
     page.wait_for_load_state()
