@@ -407,3 +407,39 @@ def test_a_failed_connect_event_is_reprocessed_by_the_connect_handler(client, fi
     assert stored.processed_at is not None
     incident = ConnectIncident.objects.get(stripe_event_id="evt_connect")
     assert (incident.vendor, incident.amount) == (vendor_a, Decimal("42.10"))
+
+
+def _page_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    return len(queries)
+
+
+def _trouble(n: int, *, shopper, vendor) -> None:
+    order = _overdue(paid_order(user=shopper, vendor=vendor))
+    Dispute.objects.create(stripe_dispute_id=f"dp_{n}", checkout=order.checkout, amount=Decimal("1.00"),
+                           currency="USD", status="needs_response")  # fmt: skip
+    ReconciliationIssue.objects.create(day=date(2026, 11, 1), kind="charge", stripe_id=f"ch_{n}",
+                                       problem="amount_differs", currency="USD")  # fmt: skip
+    PaymentRecord.objects.create(checkout=order.checkout, kind="alert", stripe_id=f"pi_{n}", detail="late")
+    StripeEvent.objects.create(event_id=f"evt_{n}", type="charge.refunded", payload={}, error="boom")
+    from checkout.models import FollowUp
+
+    FollowUp.objects.create(checkout=order.checkout, order=order, kind="transfer", status="failed",
+                            next_attempt_at=timezone.now())  # fmt: skip
+
+
+def test_the_page_costs_the_same_queries_for_more_items(client, finance, shopper, vendor_a, vendor_b):
+    client.force_login(finance)
+    _trouble(0, shopper=shopper, vendor=vendor_a)
+    few = _page_queries(client)
+    for n in range(1, 6):
+        _trouble(n, shopper=_user(f"b{n}@example.com"), vendor=vendor_b if n % 2 else vendor_a)
+    assert _page_queries(client) == few
+    page = client.get(URL).content.decode()
+    assert all(f"dp_{n}" in page and f"ch_{n}" in page and f"evt_{n}" in page for n in range(6))
+    assert _section(page, "transfers").count("Transfer of order") == 6
+    assert _section(page, "overdue").count("<tr data-target") == 6
