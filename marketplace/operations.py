@@ -1,7 +1,7 @@
 """The operations page of the staff dashboard (``admin:operations``): everything that needs a human, with the
 action that resolves it.
 
-The core knows no app: each app describes its own kinds of trouble in an ``operations.py`` module
+The core knows no app: each app describes its own kinds of trouble in a ``staff_operations.py`` module
 (autodiscovered like ``admin.py``, see ``StaffAdminConfig.ready``) and registers them here. A kind lists
 its open items through the app's selectors and resolves them through the app's services; this module
 only checks permissions, records what staff did in the admin log, and renders the page.

@@ -84,4 +84,5 @@ class StaffAdminConfig(AdminConfig):
         from django.utils.module_loading import autodiscover_modules
 
         # Each app's kinds of trouble for the operations page (marketplace.operations), found like admin.py.
-        autodiscover_modules("operations")
+        # Not "operations": django.contrib.postgres has a module of that name (migration operations).
+        autodiscover_modules("staff_operations")
