@@ -16,7 +16,7 @@ from .models import (
     ReconciliationIssue,
 )
 from .refunds import order_refund, refund_key_new
-from .selectors import orders_overdue
+from .selectors import orders_past_processing_time
 from .services import OrderError
 
 
@@ -91,18 +91,18 @@ def refund_in_full(modeladmin, request, queryset):
             modeladmin.message_user(request, f"Order {order.number}: {exc}", messages.WARNING)
 
 
-class OverdueFilter(admin.SimpleListFilter):
-    """Paid orders past their shop's processing time (the operations page's list, in full)."""
+class PastProcessingTimeFilter(admin.SimpleListFilter):
+    """Paid orders not shipped within their shop's processing time (the staff dashboard links here)."""
 
     title = "processing time"
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Past it, not shipped")]
+        return [("yes", "Past processing time")]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(pk__in=orders_overdue().values("pk"))
+            return queryset.filter(pk__in=orders_past_processing_time().values("pk"))
         return queryset
 
 
@@ -110,7 +110,7 @@ class OverdueFilter(admin.SimpleListFilter):
 class OrderAdmin(CsvExportMixin, admin.ModelAdmin):
     list_display = ["number", "shop", "placed_in", "status", "total", "platform_fee", "vendor_net", "paid_at",
                     "created_at"]  # fmt: skip
-    list_filter = ["status", OverdueFilter, "paid_at", "created_at"]
+    list_filter = ["status", PastProcessingTimeFilter, "paid_at", "created_at"]
     search_fields = ["number", "pk", "vendor__name", "checkout__email", "transfer_id"]
     list_select_related = ["vendor", "checkout"]
     # Money, Stripe ids and status change only through the order services: nothing here is editable.

@@ -8,7 +8,7 @@ the orders of their own checkouts. Anything else is a 404, so numbers don't leak
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Sum, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -186,28 +186,26 @@ def shop_owed_refunds(*, vendor):
 # --- What needs staff (the operations page) -------------------------------------------------------------
 
 
-def orders_overdue(*, now=None):
-    """Paid orders not shipped within their shop's processing time, the longest overdue first."""
-    from django.db.models import DateTimeField, ExpressionWrapper, F, Value
+def orders_past_processing_time(*, now: datetime | None = None):
+    """Paid orders not yet shipped whose shop's processing time (``vendor.processing_days``) has run out.
 
+    The same rule as the hourly reminder (``housekeeping.orders_remind_unshipped``), in SQL so it can be counted
+    and filtered on: paid more than ``processing_days`` days before ``now``.
+    """
     now = now or timezone.now()
     due = ExpressionWrapper(
-        F("paid_at") + F("vendor__processing_days") * Value(timedelta(days=1)), output_field=DateTimeField()
+        Value(now, output_field=DateTimeField())
+        - ExpressionWrapper(F("vendor__processing_days") * Value(timedelta(days=1)), output_field=DurationField()),
+        output_field=DateTimeField(),
     )
-    return (
-        Order.objects.filter(status__in=(S.PAID, S.PROCESSING), paid_at__isnull=False)
-        .annotate(due_at=due)
-        .filter(due_at__lt=now)
-        .select_related("vendor", "checkout")
-        .order_by("due_at", "pk")
-    )
+    return Order.objects.filter(status__in=(S.PAID, S.PROCESSING), paid_at__isnull=False, paid_at__lt=due)
 
 
-def disputes_open():
-    """Disputes the shopper's bank hasn't decided yet, oldest first."""
+def open_disputes():
+    """Disputes the platform still has to answer or wait on (Stripe's open statuses)."""
     from .models import Dispute
 
-    return Dispute.objects.filter(status__in=Dispute.OPEN).select_related("checkout").order_by("created_at", "pk")
+    return Dispute.objects.filter(status__in=Dispute.OPEN)
 
 
 def reconciliation_issues_open(*, amounts: bool):

@@ -1,6 +1,8 @@
 """Orders' part of the staff operations page (``marketplace.operations``): orders past their processing time,
 open disputes, and the reconciliation's differences (amount mismatches apart)."""
 
+from datetime import timedelta
+
 from django.urls import reverse
 
 from marketplace.operations import (
@@ -18,7 +20,7 @@ from .housekeeping import order_shop_nudge
 from .models import Order, OrderRefund, ReconciliationIssue
 from .reconciliation import ReconciliationIssueError, reconciliation_issue_resolve
 from .refunds import order_cancel
-from .selectors import disputes_open, orders_overdue, reconciliation_issues_open
+from .selectors import open_disputes, orders_past_processing_time, reconciliation_issues_open
 from .services import OrderError
 
 
@@ -34,17 +36,21 @@ def _order_links(order: Order) -> tuple[Link, ...]:
     )
 
 
+def _due(order: Order):
+    return order.paid_at + timedelta(days=order.vendor.processing_days)
+
+
 def _overdue() -> list[Item]:
     return [
         Item(
             target=str(order.pk),
             title=f"Order {order.number} at {order.vendor.name} ({order.total} {order.currency})",
-            detail=f"{order.get_status_display()}, due {order.due_at:%Y-%m-%d %H:%M}"
+            detail=f"{order.get_status_display()}, due {_due(order):%Y-%m-%d %H:%M}"
             + (f"; shop reminded {order.shop_reminded_at:%Y-%m-%d %H:%M}" if order.shop_reminded_at else ""),
             when=order.paid_at,
             links=_order_links(order),
         )
-        for order in orders_overdue()[: ITEMS_SHOWN + 1]
+        for order in orders_past_processing_time().select_related("vendor").order_by("paid_at", "pk")[: ITEMS_SHOWN + 1]
     ]
 
 
@@ -85,7 +91,7 @@ def _order(target: str):
 
 def _disputes() -> list[Item]:
     items = []
-    for dispute in disputes_open()[: ITEMS_SHOWN + 1]:
+    for dispute in open_disputes().select_related("checkout").order_by("created_at", "pk")[: ITEMS_SHOWN + 1]:
         orders = reverse("admin:orders_order_changelist") + f"?checkout__id__exact={dispute.checkout_id}"
         items.append(
             Item(
