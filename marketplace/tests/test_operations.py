@@ -443,3 +443,17 @@ def test_the_page_costs_the_same_queries_for_more_items(client, finance, shopper
     assert all(f"dp_{n}" in page and f"ch_{n}" in page and f"evt_{n}" in page for n in range(6))
     assert _section(page, "transfers").count("Transfer of order") == 6
     assert _section(page, "overdue").count("<tr data-target") == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_reprocessing_an_event_at_once_handle_it_once(failed_event, finance, monkeypatch):
+    from marketplace.operations import operations_perform
+
+    monkeypatch.setattr("checkout.followups._enqueue", lambda checkout_id: None)  # the payment's follow-ups: not here
+    outcomes = run_at_once(
+        lambda: operations_perform(user=finance, kind_key="webhooks", action_name="reprocess",
+                                   target=str(failed_event.pk)), 2,
+    )  # fmt: skip
+    assert sorted(outcomes) == ["Event handled.", "Event was already handled; nothing done."]
+    assert PaymentRecord.objects.filter(kind="succeeded").count() == 1
+    assert LogEntry.objects.filter(object_id=str(failed_event.pk)).count() == 1
