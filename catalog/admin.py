@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from marketplace.admin import InvalidatesCatalogueMixin, ReadOnlyAdmin
+from marketplace.admin import CsvExportMixin, InvalidatesCatalogueMixin, ReadOnlyAdmin, link_to
 
 from .admin_actions import ProductModerationMixin, hide_products, unhide_products
 from .models import Category, Product, ProductImage, ProductModeration
@@ -11,6 +11,7 @@ class CategoryAdmin(InvalidatesCatalogueMixin, admin.ModelAdmin):
     list_display = ["__str__", "parent", "slug", "position"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug"]
+    list_select_related = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["parent__name", "position", "name"]
 
@@ -23,16 +24,20 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ProductModerationMixin, InvalidatesCatalogueMixin, admin.ModelAdmin):
-    list_display = ["title", "vendor", "category", "price", "stock_quantity", "status", "created_at"]
-    list_filter = ["status", "made_to_order", ("category", admin.RelatedOnlyFieldListFilter)]
+class ProductAdmin(ProductModerationMixin, CsvExportMixin, InvalidatesCatalogueMixin, admin.ModelAdmin):
+    list_display = ["title", "shop", "category", "price", "stock_quantity", "status", "rating_avg", "created_at"]
+    list_filter = ["status", "made_to_order", ("category", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["title", "slug", "vendor__name"]
     list_select_related = ["vendor", "category"]
     autocomplete_fields = ["vendor", "category"]
-    readonly_fields = ["created_at", "updated_at", "currency"]
+    readonly_fields = ["created_at", "updated_at", "currency", "rating_avg", "rating_count"]
     inlines = [ProductImageInline]
     actions = [hide_products, unhide_products]  # catalog/admin_actions.py
     show_full_result_count = False  # an exact count(*) over 100K+ rows on every page is wasted work
+    csv_fields = ["id", "title", "slug", "vendor", "vendor__name", "category__name", "price", "currency",
+                  "stock_quantity", "made_to_order", "status", "rating_avg", "rating_count", "created_at"]  # fmt: skip
+
+    shop = link_to("vendor", "shop")
 
 
 @admin.register(ProductModeration)

@@ -9,6 +9,7 @@ and marked done in the same transaction, so a retried, duplicated or overlapping
 run never repeats it: each recipient gets one email, each shop one transfer.
 """
 
+import contextlib
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -142,6 +143,33 @@ def followup_transfer(*, order_id: int, last_try: bool = False, now: datetime | 
             _done(row, now=now, note="" if transfer_id else "no transfer sent (nothing owed, or order not paid)")
     if retry_later is not None:
         raise retry_later
+
+
+def followup_retry(*, followup_id: int, now: datetime | None = None) -> str | None:
+    """Staff retry of a follow-up that failed for good (a shop's transfer, an email): one more try, now.
+
+    Under the row's lock: the row goes back to pending and is tried at once, in the same transaction,
+    so a double click (or a second staff member) waits, then finds it done and does nothing. A transfer
+    is made through ``order_transfer`` (sent once per order whatever happens, by its lock and Stripe's
+    idempotency key), as its last try: a failure marks the row failed again, with its audit row.
+    Returns the row's status after the try, or None if it wasn't failed any more (retried already).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = FollowUp.objects.select_for_update().filter(pk=followup_id, status=FollowUp.Status.FAILED).first()
+        if row is None:
+            return None
+        row.status = FollowUp.Status.PENDING
+        row.next_attempt_at = now
+        row.save(update_fields=["status", "next_attempt_at"])
+        if row.kind == FollowUp.Kind.TRANSFER:
+            followup_transfer(order_id=row.order_id, last_try=True, now=now)
+        else:
+            # A provider error is recorded on the row, failed again (it had used its tries).
+            with contextlib.suppress(OSError):
+                followup_email(followup_id=row.pk, now=now)
+        row.refresh_from_db(fields=["status"])
+    return row.status
 
 
 def followup_email(*, followup_id: int, now: datetime | None = None) -> bool:

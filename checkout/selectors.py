@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from marketplace.money import round_money
 
-from .models import Cart, CartItem, Checkout
+from .models import Cart, CartItem, Checkout, FollowUp, PaymentRecord
 from .services import cart_held_quantities, purchase_problem, shop_shipping
 
 SESSION_KEY = "cart_id"
@@ -166,3 +166,20 @@ def failed_transfers():
     from .models import FollowUp
 
     return FollowUp.objects.filter(kind=FollowUp.Kind.TRANSFER, status=FollowUp.Status.FAILED)
+
+
+def followups_failed(*, transfers: bool):
+    """Follow-ups that failed for good, oldest first: the shops' transfers, or (``transfers=False``) the emails."""
+    rows = FollowUp.objects.filter(status=FollowUp.Status.FAILED).select_related("checkout", "order__vendor")
+    rows = rows.filter(kind=FollowUp.Kind.TRANSFER) if transfers else rows.exclude(kind=FollowUp.Kind.TRANSFER)
+    return rows.order_by("created_at", "pk")
+
+
+def payment_alerts(*, since):
+    """The payment audit's "needs attention" rows since ``since`` (amounts that didn't match, late or second
+    payments: each was refunded or kept automatically, staff look at what happened)."""
+    return (
+        PaymentRecord.objects.filter(kind=PaymentRecord.Kind.ALERT, created_at__gte=since)
+        .select_related("checkout")
+        .order_by("created_at", "pk")
+    )

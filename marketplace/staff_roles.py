@@ -58,6 +58,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
             "orders.change_connectincident",
             "checkout.change_followup",  # transfers and emails that failed for good
             "checkout.resend_receipt",
+            "marketplace.change_stripeevent",  # reprocess a webhook event that failed (the operations page)
         ),
         "deny": ("accounts.view_apitoken",),  # people's API keys are nobody's business but an admin's
     },

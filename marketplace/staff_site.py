@@ -65,8 +65,38 @@ class StaffAdminSite(admin.AdminSite):
 
         return update_wrapper(inner, checked)
 
+    def get_urls(self):
+        from django.urls import path
+
+        from marketplace.operations import operations_view
+
+        def operations(request):
+            return operations_view(request, admin_site=self)
+
+        return [path("operations/", self.admin_view(operations), name="operations"), *super().get_urls()]
+
+    def get_app_list(self, request, app_label=None):
+        # The operations page is no model's changelist: listed first on the index (and in the sidebar) as its own
+        # entry, so every staff member sees where the work waiting for a human is. No queries here: every page calls it.
+        app_list = super().get_app_list(request, app_label)
+        if app_label is None and request.user.is_active and request.user.is_staff:
+            url = reverse("admin:operations", current_app=self.name)
+            entry = {"name": "Needs a human", "object_name": "Operations", "admin_url": url, "view_only": True,
+                     "perms": {"view": True}, "add_url": None}  # fmt: skip
+            app_list.insert(0, {"name": "Operations", "app_label": "operations", "app_url": url,
+                                "has_module_perms": True, "models": [entry]})  # fmt: skip
+        return app_list
+
 
 class StaffAdminConfig(AdminConfig):
     """``django.contrib.admin`` with the site above as ``admin.site``."""
 
     default_site = "marketplace.staff_site.StaffAdminSite"
+
+    def ready(self):
+        super().ready()
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app's kinds of trouble for the operations page (marketplace.operations), found like admin.py.
+        # Not "operations": django.contrib.postgres has a module of that name (migration operations).
+        autodiscover_modules("staff_operations")

@@ -18,10 +18,13 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import stripe
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import JsonResponse
+from django.urls import get_resolver
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -32,6 +35,9 @@ from marketplace.telemetry import telemetry_event
 logger = logging.getLogger(__name__)
 
 SIGNATURE_TOLERANCE_SECONDS = 300  # Stripe's default: a replay older than this is refused
+
+# Each endpoint's handler, by the name its view was made with: staff reprocess a stored event through it.
+_HANDLERS: dict[str, tuple[Callable[[dict], None], tuple[type[Exception], ...]]] = {}
 
 
 class WebhookRejected(Exception):
@@ -116,6 +122,7 @@ def stripe_webhook_view(
     *, name: str, secret: Callable[[], str], handle: Callable[[dict], None], retry_on: tuple[type[Exception], ...] = ()
 ):
     """A Django view for one webhook endpoint; ``secret`` is read per request (settings can change in tests)."""
+    _HANDLERS[name] = (handle, retry_on)
 
     @csrf_exempt  # Stripe can't send our CSRF token; the signature is the authentication
     @require_POST
@@ -148,3 +155,50 @@ def stripe_webhook_view(
 
     webhook.__name__ = webhook.__qualname__ = f"{name}_webhook"
     return webhook
+
+
+# An event not handled this long after it arrived is stuck, even without an error (a worker died mid-way).
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def stripe_events_failed(*, now=None):
+    """Stored events not handled: the handler failed (error kept), or they've been waiting past ``STUCK_AFTER``."""
+    now = now or timezone.now()
+    return (
+        StripeEvent.objects.filter(processed_at__isnull=True)
+        .filter(~Q(error="") | Q(received_at__lt=now - STUCK_AFTER))
+        .defer("payload")
+        .order_by("received_at", "pk")
+    )
+
+
+def _endpoint_for(payload: dict) -> str:
+    # Stripe sends events from connected accounts (they carry ``account``) only to Connect endpoints.
+    return "connect" if payload.get("account") else "payments"
+
+
+def stripe_event_reprocess(*, event_pk: int) -> bool:
+    """Handle a stored event that wasn't handled (its handler failed), as a fresh delivery would.
+
+    Through ``stripe_event_process``: under the stored row's lock, so a double click, or Stripe
+    redelivering at the same moment, handles it once. False if it had been handled meanwhile.
+    Raises ``WebhookRetry`` when the handler fails again; the error is kept on the row.
+    """
+    record = StripeEvent.objects.get(pk=event_pk)
+    if record.processed_at is not None:
+        return False
+    name = _endpoint_for(record.payload)
+    if name not in _HANDLERS:
+        _ = get_resolver().url_patterns  # the endpoints' views register their handlers as the URLconf loads
+    if name not in _HANDLERS:
+        raise WebhookRetry(f"no {name} webhook handler is loaded")
+    handle, retry_on = _HANDLERS[name]
+    try:
+        return stripe_event_process(event=record.payload, handle=handle, retry_on=retry_on)
+    except WebhookRetry:
+        raise
+    except Exception as exc:
+        # A delivery would answer 500 and leave no trace; staff see what went wrong instead.
+        logger.exception("Reprocessing event %s failed", record.event_id)
+        StripeEvent.objects.filter(pk=record.pk).update(error=f"{type(exc).__name__}: {exc}"[:1000])
+        raise WebhookRetry(str(exc) or type(exc).__name__) from exc

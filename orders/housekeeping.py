@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DurationField, ExpressionWrapper, F
+from django.db.models import DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from marketplace.emails import email_enqueue, render_email
@@ -62,3 +62,30 @@ def orders_deliver_due(*, now=None) -> int:
         except IllegalTransition:  # another run (or the shop) got there first
             continue
     return delivered
+
+
+# A staff member's nudge and the daily reminder share ``shop_reminded_at``: at most one per this gap.
+NUDGE_GAP = timedelta(hours=1)
+
+
+def order_shop_nudge(*, order_id: int, now=None) -> bool:
+    """Email the shop about this one paid order past its processing time (a staff member's nudge).
+
+    Claimed by a conditional UPDATE of ``shop_reminded_at``, so a double click, or the daily reminder
+    running at the same moment, emails once; a nudge within ``NUDGE_GAP`` of the last sends nothing (False).
+    The email goes after commit.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = (
+            Order.objects.filter(pk=order_id, status__in=(S.PAID, S.PROCESSING))
+            .filter(Q(shop_reminded_at__isnull=True) | Q(shop_reminded_at__lt=now - NUDGE_GAP))
+            .update(shop_reminded_at=now)
+        )
+        if not claimed:
+            return False
+        order = Order.objects.select_related("vendor__owner").get(pk=order_id)
+        context = {"vendor": order.vendor, "orders": [order], "site_url": settings.SITE_URL}
+        subject, text, html = render_email("orders/email/unshipped_reminder", context)
+        email_enqueue(to=[order.vendor.owner.email], subject=subject, text=text, html=html)
+    return True

@@ -323,6 +323,12 @@ class ReconciliationIssue(models.Model):
     stripe_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Staff looked into it and say what was done (``reconciliation_issue_resolve``); open while empty.
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-day", "kind", "stripe_id"]

@@ -14,6 +14,7 @@ import logging
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -207,3 +208,28 @@ def reconcile_day(*, day: date) -> list[ReconciliationIssue]:
                 day, kind, stripe_id, issue.get_problem_display(), ledger_amount, stripe_amount, currency,
             )  # fmt: skip
     return list(ReconciliationIssue.objects.filter(day=day))
+
+
+class ReconciliationIssueError(Exception):
+    """The issue can't be resolved so; the message is for the staff member."""
+
+
+def reconciliation_issue_resolve(*, issue_id: int, by, note: str) -> bool:
+    """Staff say what they did about a difference: the issue leaves the open list, with who, when and the note.
+
+    Under the issue's row lock: a double click resolves it once (the second returns False and keeps the
+    first note). A later run of the same day finds the same difference and leaves it resolved.
+    """
+    note = " ".join(note.split())[:300]
+    if not note:
+        raise ReconciliationIssueError("Write a note saying what was done about it.")
+    with transaction.atomic():
+        issue = ReconciliationIssue.objects.select_for_update().get(pk=issue_id)
+        if issue.resolved_at is not None:
+            return False
+        issue.resolved_at = timezone.now()
+        issue.resolved_by = by
+        issue.resolution_note = note
+        issue.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    logger.info("Reconciliation issue %s resolved by %s: %s", issue_id, getattr(by, "pk", None), note)
+    return True

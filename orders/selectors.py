@@ -233,6 +233,9 @@ def dashboard_orders_paid_per_day(*, start: datetime, end: datetime) -> dict[dat
     return {r["day"]: r["n"] for r in rows}
 
 
+# --- What needs staff (the operations page) -------------------------------------------------------------
+
+
 def orders_past_processing_time(*, now: datetime | None = None):
     """Paid orders not yet shipped whose shop's processing time (``vendor.processing_days``) has run out.
 
@@ -253,3 +256,12 @@ def open_disputes():
     from .models import Dispute
 
     return Dispute.objects.filter(status__in=Dispute.OPEN)
+
+
+def reconciliation_issues_open(*, amounts: bool):
+    """Unresolved reconciliation differences: amount mismatches (``amounts``) or objects missing on one side."""
+    from .models import ReconciliationIssue
+
+    issues = ReconciliationIssue.objects.filter(resolved_at__isnull=True)
+    mismatch = Q(problem=ReconciliationIssue.Problem.AMOUNT_DIFFERS)
+    return issues.filter(mismatch if amounts else ~mismatch).order_by("day", "pk")

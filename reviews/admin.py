@@ -5,7 +5,9 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from .models import Review, ReviewModeration, ReviewReport
+from marketplace.admin import CsvExportMixin, link_to
+
+from .models import Review, ReviewModeration, ReviewPhoto, ReviewReport, ShopReply
 from .services import ReviewError, review_set_hidden
 
 
@@ -73,6 +75,28 @@ class ReportInline(admin.TabularInline):
         return False
 
 
+class ShopReplyInline(admin.StackedInline):
+    """The shop's public answer: the shop's words, read-only here."""
+
+    model = ShopReply
+    extra = 0
+    can_delete = False
+    readonly_fields = ["author", "text", "created_at", "updated_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PhotoInline(admin.TabularInline):
+    model = ReviewPhoto
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["original", "width", "height", "position"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class ModerationInline(admin.TabularInline):
     model = ReviewModeration
     extra = 0
@@ -84,14 +108,19 @@ class ModerationInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
-    list_display = ["id", "product", "rating", "title", "author", "open_reports", "is_hidden", "created_at"]
-    list_filter = [ReportedFilter, "is_hidden", "rating"]
-    search_fields = ["title", "text", "author__email", "product__title"]
+class ReviewAdmin(CsvExportMixin, admin.ModelAdmin):
+    list_display = ["id", "for_product", "shop", "rating", "title", "author", "open_reports", "is_hidden",
+                    "created_at"]  # fmt: skip
+    list_filter = [ReportedFilter, "is_hidden", "rating", "created_at"]
+    search_fields = ["title", "text", "author__email", "product__title", "vendor__name"]
+    csv_fields = ["id", "product", "product__title", "vendor__name", "author__email", "rating", "title", "text",
+                  "helpful_count", "is_hidden", "hidden_reason", "created_at"]  # fmt: skip
+    for_product = link_to("product", "product")
+    shop = link_to("vendor", "shop")
     # Text is the author's and the aggregates are the service's: staff change a review only by hiding it.
     readonly_fields = ["order_item", "product", "vendor", "author", "rating", "title", "text", "helpful_count",
                        "is_hidden", "hidden_reason", "created_at", "updated_at"]  # fmt: skip
-    inlines = [ReportInline, ModerationInline]
+    inlines = [ShopReplyInline, PhotoInline, ReportInline, ModerationInline]
     actions = [
         _moderation_action(True, "Hide selected reviews"),
         _moderation_action(False, "Restore selected reviews"),
@@ -99,7 +128,8 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         open_reports = Count("reports", filter=Q(reports__resolved_at__isnull=True))
-        return super().get_queryset(request).select_related("product", "author").annotate(open_reports=open_reports)
+        queryset = super().get_queryset(request).select_related("product", "vendor", "author")
+        return queryset.annotate(open_reports=open_reports)
 
     @admin.display(ordering="open_reports", description="Open reports")
     def open_reports(self, review):

@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html_join
 
-from marketplace.admin import InvalidatesCatalogueMixin, ReadOnlyAdmin
+from marketplace.admin import CsvExportMixin, InvalidatesCatalogueMixin, ReadOnlyAdmin, link_to
 
 from .models import Vendor, VendorStatusChange
 from .services.shops import VendorError, vendor_status_change
@@ -66,11 +68,34 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(ShopReviewMixin, InvalidatesCatalogueMixin, admin.ModelAdmin):
-    list_display = ["name", "owner", "town", "country", "status", "payouts_enabled", "on_holiday", "created_at"]
-    list_filter = ["status", "payouts_enabled", "charges_enabled", "on_holiday", "country"]
-    search_fields = ["name", "slug", "owner__email", "town"]
-    readonly_fields = ["status", "stripe_account_id", "charges_enabled", "payouts_enabled", "created_at", "updated_at"]
+class VendorAdmin(ShopReviewMixin, CsvExportMixin, InvalidatesCatalogueMixin, admin.ModelAdmin):
+    list_display = ["name", "owner_account", "town", "country", "status", "payouts_enabled", "on_holiday",
+                    "created_at"]  # fmt: skip
+    list_filter = ["status", "payouts_enabled", "charges_enabled", "on_holiday", "country", "created_at"]
+    search_fields = ["name", "slug", "owner__email", "town", "stripe_account_id"]
+    list_select_related = ["owner"]
+    readonly_fields = ["status", "stripe_account_id", "charges_enabled", "payouts_enabled", "payouts_disabled_reason",
+                       "created_at", "updated_at", "related"]  # fmt: skip
+    csv_fields = ["id", "name", "slug", "owner__email", "status", "town", "country", "processing_days",
+                  "shipping_flat", "free_shipping_over", "on_holiday", "charges_enabled", "payouts_enabled",
+                  "stripe_account_id", "created_at"]  # fmt: skip
+
+    owner_account = link_to("owner", "owner")
+
+    @admin.display(description="related")
+    def related(self, vendor):
+        # By URL name only: vendors is the bottom of the app graph and imports none of these apps.
+        links = [
+            ("Orders", reverse("admin:orders_order_changelist") + f"?vendor__id__exact={vendor.pk}"),
+            ("Products", reverse("admin:catalog_product_changelist") + f"?vendor__id__exact={vendor.pk}"),
+            ("Ledger", reverse("admin:orders_ledgerentry_changelist") + f"?vendor__id__exact={vendor.pk}"),
+            (
+                "Status history",
+                reverse("admin:vendors_vendorstatuschange_changelist") + f"?vendor__id__exact={vendor.pk}",
+            ),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', ((url, label) for label, url in links))
+
     autocomplete_fields = ["owner"]
     inlines = [StatusChangeInline]
     actions = [
@@ -85,8 +110,12 @@ class VendorAdmin(ShopReviewMixin, InvalidatesCatalogueMixin, admin.ModelAdmin):
             {"fields": ["shipping_flat", "free_shipping_over", "processing_days", "returns_policy", "on_holiday"]},
         ),
         ("Images", {"fields": ["logo", "banner"]}),
-        ("Payouts (Stripe Connect)", {"fields": ["stripe_account_id", "charges_enabled", "payouts_enabled"]}),
+        (
+            "Payouts (Stripe Connect)",
+            {"fields": ["stripe_account_id", "charges_enabled", "payouts_enabled", "payouts_disabled_reason"]},
+        ),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
+        ("Related", {"fields": ["related"]}),
     ]
 
 
@@ -95,3 +124,4 @@ class VendorStatusChangeAdmin(ReadOnlyAdmin):
     list_display = ["vendor", "from_status", "to_status", "changed_by", "changed_at"]
     list_filter = ["to_status"]
     search_fields = ["vendor__name", "reason"]
+    list_select_related = ["vendor", "changed_by"]
