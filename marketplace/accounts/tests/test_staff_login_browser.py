@@ -13,7 +13,7 @@ def test_staff_sign_in_with_password_and_code_under_the_sites_csp(live_server, b
     TOTP.activate(staff, SECRET)
     page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: problems.append(f"{m.text} {m.location}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
 
     page.goto(f"{live_server.url}/staff/")
