@@ -10,9 +10,11 @@ from decimal import Decimal
 from marketplace.dashboard import ATTENTION, SALES, Figure, Panel, Result, per_day_total, register
 from marketplace.money import round_money
 
+from .models import Dispute
 from .selectors import (
     dashboard_ledger_per_day,
     dashboard_orders_paid_per_day,
+    open_disputes,
     orders_past_processing_time,
 )
 
@@ -91,7 +93,13 @@ register(
         figures=(
             Figure("orders_overdue", "Orders past their processing time", "orders.view_order", "orders.order",
                    lambda period: {"overdue": "yes"}, help="Paid, not shipped, older than the shop's processing time."),
+            Figure("disputes_open", "Open disputes", "orders.view_dispute", "orders.dispute",
+                   lambda period: {"status__in": ",".join(Dispute.OPEN)},
+                   help="Chargebacks still to answer or waiting on the bank, whenever they were opened."),
         ),
-        compute=lambda period: {"orders_overdue": Result(orders_past_processing_time().count())},
+        compute=lambda period: {
+            "orders_overdue": Result(orders_past_processing_time().count()),
+            "disputes_open": Result(open_disputes().count()),
+        },
     )
 )  # fmt: skip

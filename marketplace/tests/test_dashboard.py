@@ -18,7 +18,7 @@ from checkout.payments import checkout_sync_payment
 from checkout.tests.conftest import card_pay, placed_checkout, webhook_secret  # noqa: F401 (fixtures by name)
 from marketplace.dashboard.periods import period_preset
 from marketplace.models import StripeEvent
-from orders.models import LedgerEntry, Order
+from orders.models import Dispute, LedgerEntry, Order
 from orders.refunds import order_cancel, order_refund
 from orders.tests.factories import paid_order
 from reviews.models import Review, ReviewReport
@@ -154,6 +154,9 @@ def test_the_queues_count_what_needs_a_human_now(client, superuser, sales, vendo
                                processed_at=timezone.now())  # fmt: skip
     FollowUp.objects.create(checkout=sales["before"].checkout, order=sales["before"], kind="transfer",
                             status="failed", next_attempt_at=timezone.now())  # fmt: skip
+    for number, status in enumerate(["needs_response", "under_review", "won"]):
+        Dispute.objects.create(stripe_dispute_id=f"dp_{number}", checkout=sales["scarf"].checkout, amount="10.00",
+                               currency="USD", status=status)  # fmt: skip
     client.force_login(superuser)
 
     figures = _figures(client)
@@ -164,6 +167,7 @@ def test_the_queues_count_what_needs_a_human_now(client, superuser, sales, vendo
     assert figures["reviews_reported"] == "1"
     assert figures["webhooks_failing"] == "1"
     assert figures["transfers_failed"] == "1"
+    assert figures["disputes_open"] == "2"  # the won one is closed
 
 
 def test_people_and_shops_count_sign_ups_in_the_period(client, superuser, sales, vendor_a, week):
@@ -212,8 +216,13 @@ def test_each_figure_links_to_the_changelist_of_what_it_counts(client, superuser
     assert listed("payments_declined").result_count == 2
     assert listed("new_shops").result_count == 2
     assert [o.pk for o in listed("orders_overdue").queryset] == [sales["before"].pk]  # paid 7 days ago; 3 allowed
-    for key in ("shops_pending", "reviews_reported", "webhooks_failing", "transfers_failed"):
+    for key in ("shops_pending", "reviews_reported", "webhooks_failing", "transfers_failed", "disputes_open"):
         assert listed(key).result_count == 0, key
+    Dispute.objects.create(stripe_dispute_id="dp_open", checkout=sales["scarf"].checkout, amount="10.00",
+                           currency="USD", status="warning_needs_response")  # fmt: skip
+    Dispute.objects.create(stripe_dispute_id="dp_lost", checkout=sales["scarf"].checkout, amount="10.00",
+                           currency="USD", status="lost")  # fmt: skip
+    assert [d.stripe_dispute_id for d in listed("disputes_open").queryset] == ["dp_open"]
 
 
 def test_the_overdue_link_lists_the_overdue_order(client, superuser, sales):
