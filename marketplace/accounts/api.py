@@ -1,11 +1,10 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from marketplace.api import Pages, page_parameters
 from marketplace.notifications import notification_unread_count, notifications_for_user, notifications_mark_read
 
 
@@ -62,21 +61,15 @@ class NotificationReadIn(serializers.Serializer):
         return attrs
 
 
-class NotificationPages(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
 @extend_schema(
     responses=NotificationPageOut,
-    parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
+    parameters=page_parameters(),
     summary="Your notifications, newest first, with the unread count",
 )
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def notification_list(request):
-    paginator = NotificationPages()
+    paginator = Pages()
     page = paginator.paginate_queryset(notifications_for_user(user=request.user), request)
     response = paginator.get_paginated_response(NotificationOut(page, many=True).data)
     response.data["unread"] = notification_unread_count(user=request.user)

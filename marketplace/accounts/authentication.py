@@ -98,14 +98,22 @@ class SessionAuthenticationScheme(SessionScheme):
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
-    """Describes the token scheme in the OpenAPI schema."""
+    """Describes the token in the OpenAPI schema: ``Token`` or ``Bearer``, both accepted, the same key."""
 
     target_class = ApiTokenAuthentication
-    name = "apiToken"
+    name = ["token", "bearer"]
+
+    def get_security_requirement(self, auto_schema):
+        return [{"token": []}, {"bearer": []}]
 
     def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A personal API token from the account page: `Authorization: Bearer mkt_…`.",
-        }
+        same = "A personal API token from the account page (`mkt_…`); both spellings take the same key."
+        return [
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": f"`Authorization: Token mkt_…`. {same}",
+            },
+            {"type": "http", "scheme": "bearer", "description": f"`Authorization: Bearer mkt_…`. {same}"},
+        ]

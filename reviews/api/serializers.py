@@ -91,9 +91,3 @@ class ReportIn(serializers.Serializer):
 
 class HelpfulOut(serializers.Serializer):
     helpful_count = serializers.IntegerField()
-
-
-class ReviewErrorOut(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from rest_framework import serializers
 
 from vendors.models import Vendor
@@ -7,6 +8,10 @@ from vendors.models import Vendor
 
 class VendorPublicSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    currency = serializers.SerializerMethodField(help_text="Of shipping_flat and free_shipping_over (ISO 4217)")
+
+    def get_currency(self, vendor) -> str:
+        return settings.MARKETPLACE_CURRENCY
 
     class Meta:
         model = Vendor
@@ -22,9 +27,12 @@ class VendorPublicSerializer(serializers.ModelSerializer):
             "longitude",
             "shipping_flat",
             "free_shipping_over",
+            "currency",
             "processing_days",
             "returns_policy",
             "on_holiday",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

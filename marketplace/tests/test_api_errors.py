@@ -1,0 +1,115 @@
+"""One error body, ``{code, detail, errors?}``, on every 4xx and 5xx under /api/, DEBUG or not."""
+
+import logging
+
+import pytest
+from django.test import Client
+
+from catalog.tests.factories import ProductFactory
+from marketplace.accounts.services import api_token_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=[False, True], ids=["production", "debug"])
+def debug(request, settings):
+    settings.DEBUG = request.param
+    return request.param
+
+
+def _is_error_body(response, code: str) -> None:
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = response.json()
+    assert body["code"] == code, body
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert set(body) <= {"code", "detail", "errors"}
+
+
+@pytest.mark.parametrize("path", ["/api/nope", "/api/v1/nope", "/api/products/999999999", "/api/v1/orders/x"])
+def test_an_unknown_api_path_is_a_json_404(client, debug, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    _is_error_body(response, "not_found")
+
+
+def test_a_wrong_method_on_a_plain_django_view_is_a_json_405(client, debug):
+    response = client.get("/api/payments/webhook")
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+    _is_error_body(response, "method_not_allowed")
+
+
+def test_a_wrong_method_on_a_drf_view_is_a_json_405(client, debug):
+    response = client.delete("/api/v1/categories")
+    assert response.status_code == 405
+    _is_error_body(response, "method_not_allowed")
+
+
+def test_an_unexpected_exception_is_a_logged_json_500(client, debug, monkeypatch, caplog):
+    def broken(**kwargs):
+        raise RuntimeError("the disk caught fire")
+
+    monkeypatch.setattr("catalog.api.views.selectors.product_list_visible", broken)
+    client.raise_request_exception = False
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        response = client.get("/api/v1/products")
+    assert response.status_code == 500
+    _is_error_body(response, "server_error")
+    assert "fire" not in response.content.decode()
+    assert any(record.exc_info and "fire" in str(record.exc_info[1]) for record in caplog.records)
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413(client, debug, vendor_a, settings):
+    client.force_login(vendor_a.owner)
+    client.raise_request_exception = False
+    body = '{"title": "' + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10) + '"}'
+    response = client.post("/api/v1/products", body, content_type="application/json")
+    assert response.status_code == 413
+    _is_error_body(response, "too_large")
+
+
+def test_an_unreadable_request_is_a_json_400(client, debug):
+    # A Host header Django refuses: a SuspiciousOperation raised while reading the request.
+    client.raise_request_exception = False
+    response = client.get("/api/v1/categories", HTTP_HOST="bad host!")
+    assert response.status_code == 400
+    _is_error_body(response, "parse_error")
+
+
+def test_a_session_write_without_the_csrf_token_is_refused_in_json(shopper, debug):
+    product = ProductFactory()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(shopper)
+    response = browser.post("/api/v1/cart/items", {"product_id": product.pk}, content_type="application/json")
+    assert response.status_code == 403
+    _is_error_body(response, "permission_denied")
+    assert "CSRF" in response.json()["detail"]
+
+    browser.get("/")  # the site's pages set the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(
+        "/api/v1/cart/items", {"product_id": product.pk}, content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )  # fmt: skip
+    assert response.status_code == 201, response.json()
+
+
+def test_a_token_write_needs_no_csrf_token(shopper):
+    product = ProductFactory()
+    _, key = api_token_create(user=shopper, name="script")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/v1/cart/items", {"product_id": product.pk}, content_type="application/json",
+        headers={"Authorization": f"Token {key}"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.json()
+
+
+def test_field_errors_are_keyed_by_the_parameters_own_name(client):
+    response = client.get("/api/v1/search", {"price_min": "cheap"})
+    assert response.status_code == 400
+    _is_error_body(response, "invalid")
+    assert list(response.json()["errors"]) == ["price_min"]
+    response = client.get("/api/v1/products", {"page_size": "101"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["page_size"]
