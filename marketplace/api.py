@@ -58,6 +58,25 @@ def error_response(code: str, detail: str, http_status: int = status.HTTP_400_BA
     return Response({"code": code, "detail": detail, **extra}, status=http_status)
 
 
+class InputSerializer(serializers.Serializer):
+    """The base of every request body: a field it doesn't declare is refused by name.
+
+    DRF drops unknown fields quietly, so a misspelt or renamed field (``unitPrice``, ``product``)
+    would do nothing without a word; like Stripe, the API answers 400 ``invalid`` with
+    ``errors: {"that_field": ["Unknown field."]}``. The schema says ``additionalProperties: false``.
+    ``accepts_also`` names fields read elsewhere in the request (files, say).
+    """
+
+    accepts_also: tuple[str, ...] = ()
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields) - set(self.accepts_also))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
 class ErrorSerializer(serializers.Serializer):
     """The one error body (the schema's ``Error`` component): every 4xx and 5xx under ``/api/``."""
 
@@ -73,9 +92,9 @@ class ErrorSerializer(serializers.Serializer):
 class Pages(pagination.PageNumberPagination):
     """The one pagination of every list: ``?page=`` (from 1) and ``?page_size=`` (default 24, at most 100).
 
-    A ``page_size`` or ``page`` that isn't a whole number in range, or a page past the end, is a
-    400 ``invalid`` naming it (DRF's stock class would clamp the size quietly and answer 404 for
-    the page). Search pages in SQL and says the same through ``size_from``, ``links``.
+    A ``page_size`` or ``page`` that isn't a whole number in range is a 400 ``invalid`` naming it
+    (DRF's stock class would clamp the size quietly); a page past the end is a 404 ``not_found``.
+    Search pages in SQL and answers the same, through ``size_from`` and ``links``.
     """
 
     page_size = 24
@@ -105,13 +124,8 @@ class Pages(pagination.PageNumberPagination):
         return self.size_from(request)
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.number_from(request)
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except exceptions.NotFound:
-            pages = self.django_paginator_class(queryset, self.get_page_size(request)).num_pages
-            message = f"There are only {pages} page{'s' if pages != 1 else ''}."
-            raise exceptions.ValidationError({self.page_query_param: [message]}) from None
+        self.number_from(request)  # malformed: 400 naming ``page``; past the end: DRF's 404
+        return super().paginate_queryset(queryset, request, view)
 
     @classmethod
     def links(cls, request, *, number: int, pages: int) -> tuple[str | None, str | None]:

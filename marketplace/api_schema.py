@@ -5,6 +5,7 @@
   401 everywhere (wrong token; or sign-in needed), 403 on writes (CSRF, not allowed), 404 where
   there is a path id or a page, 409 where an ``Idempotency-Key`` is taken, 413/415 where there
   is a body, 429 where a throttle applies. What a view declares itself keeps its description.
+- ``request_rules`` (postprocessing): control characters and undeclared body fields are refused.
 - ``v1_only`` (preprocessing) lists each route once, under its canonical ``/api/v1/`` path.
 - ``add_stripe_webhooks`` (postprocessing) describes the Stripe webhook endpoints, which are
   plain Django views (signature, not a token, is their authentication). The views are found by
@@ -76,6 +77,52 @@ class AutoSchema(openapi.AutoSchema):
                 **{"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},
             )
         return answers
+
+
+# ``marketplace.control_characters``: no C0/C1 control in a parameter or a field name; a text field
+# may hold tab, CR and LF. Said in the schema so a generated client (or a fuzzer) knows it.
+NO_CONTROLS = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+NO_CONTROLS_BUT_LINE_BREAKS = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def _free_text(schema: dict) -> bool:
+    return schema.get("type") == "string" and not ({"enum", "format", "pattern"} & set(schema))
+
+
+def _forbid_controls(schema, pattern: str) -> None:
+    """Add the rule to every free-text string and every object's property names in ``schema``, in place."""
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if _free_text(node):
+            node["pattern"] = pattern
+        if node.get("type") == "object" or "properties" in node:
+            node.setdefault("propertyNames", {"pattern": NO_CONTROLS})
+        pending.extend(value for key, value in node.items() if key not in ("example", "examples", "default"))
+
+
+def request_rules(result, generator, request, public):
+    """What the API refuses with a 400, said in the schema: control characters in parameters and
+    bodies, and body fields a request doesn't declare (``marketplace.api.InputSerializer``)."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: the request side of each serializer
+            _forbid_controls(component, NO_CONTROLS_BUT_LINE_BREAKS)
+            if "properties" in component:
+                component["additionalProperties"] = False
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] in ("query", "path") and _free_text(parameter.get("schema", {})):
+                    parameter["schema"]["pattern"] = NO_CONTROLS
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                if "$ref" not in media.get("schema", {}):
+                    _forbid_controls(media.get("schema", {}), NO_CONTROLS_BUT_LINE_BREAKS)
+    return result
 
 
 def v1_only(endpoints):

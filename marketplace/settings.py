@@ -400,7 +400,8 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["marketplace.api_schema.v1_only"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "marketplace.api_schema.add_stripe_webhooks",
+        "marketplace.api_schema.request_rules",
+        "marketplace.api_schema.add_stripe_webhooks",  # after: Stripe's raw body is not ours to police
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -2,12 +2,12 @@ from dataclasses import replace
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from catalog.search import SORTS, SearchError, product_search, search_params_parse
+from catalog.search import SORTS, SearchError, SearchPageMissing, product_search, search_params_parse
 from catalog.selectors import products_by_ids
 from marketplace.api import Pages, error_response, page_parameters
 
@@ -64,6 +64,8 @@ def search(request):
     try:
         params = replace(search_params_parse(request.query_params), page_size=page_size)
         result = product_search(params=params)
+    except SearchPageMissing as exc:
+        return error_response("not_found", str(exc), status.HTTP_404_NOT_FOUND)
     except SearchError as exc:
         return error_response("invalid", str(exc), errors={exc.field: [str(exc)]})
     following, previous = Pages.links(request, number=result.page, pages=result.pages)

@@ -4,6 +4,7 @@ from django.core.files.storage import default_storage
 from rest_framework import serializers
 
 from catalog.models import MAX_PRICE, Category, Product, ProductImage
+from marketplace.api import InputSerializer
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -76,8 +77,8 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProductWriteSerializer(serializers.Serializer):
-    """What a vendor may set. Anything else in the body (vendor, rating, slug…) is ignored."""
+class ProductWriteSerializer(InputSerializer):
+    """What a vendor may set. Anything else in the body (vendor, rating, slug…) is refused by name."""
 
     title = serializers.CharField(max_length=140)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)

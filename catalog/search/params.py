@@ -34,6 +34,10 @@ class SearchError(ValueError):
         self.field = field
 
 
+class SearchPageMissing(SearchError):
+    """A well-formed page number past the last page (the API answers 404, like every list)."""
+
+
 @dataclass(frozen=True)
 class SearchParams:
     q: str = ""

@@ -10,7 +10,7 @@ from marketplace.cache_versions import catalogue_version
 
 from . import limits
 from .facets import facets_count
-from .params import SearchError, SearchParams
+from .params import SearchPageMissing, SearchParams
 from .planner import ranked_search
 from .results import SearchResult, result_from_cache
 from .sql import SMALL_SET_SORTS, capped_rows, ids_sql, where_clauses
@@ -34,7 +34,7 @@ def product_search(*, params: SearchParams, use_cache: bool = True) -> SearchRes
         else max(1, math.ceil(limits.CANDIDATES / params.page_size))
     )
     if params.page > pages and count:
-        raise SearchError("page", f"There are only {pages} page{'s' if pages != 1 else ''}.")
+        raise SearchPageMissing("page", f"There are only {pages} page{'s' if pages != 1 else ''}.")
     offset = (params.page - 1) * params.page_size
     if ranked is not None:
         ids_with_distance = [

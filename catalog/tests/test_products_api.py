@@ -61,9 +61,13 @@ def test_a_vendor_lists_a_product_and_the_vendor_comes_from_the_login(api, vendo
     response = api.post(
         "/api/products", _new_product(mugs, vendor=vendor_b.pk, rating=5, slug="hijack", status="active"), format="json"
     )
+    assert response.status_code == 400  # fields a vendor may not set are refused by name, not applied
+    assert set(response.json()["errors"]) == {"vendor", "rating", "slug"}
+    assert not Product.objects.filter(title="Speckled mug").exists()
+    response = api.post("/api/products", _new_product(mugs, status="active"), format="json")
     assert response.status_code == 201, response.json()
     product = Product.objects.get(pk=response.json()["id"])
-    assert product.vendor == vendor_a  # the body's vendor is ignored
+    assert product.vendor == vendor_a  # the vendor comes from the login
     assert product.slug == "speckled-mug"
     assert product.price == Decimal("24.50")
     assert product.status == "active"

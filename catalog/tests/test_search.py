@@ -197,7 +197,8 @@ def test_api_returns_400_json_for_bad_input_and_snake_case_parameters_work(catal
     assert set(body) == {
         "count", "next", "previous", "results", "count_capped", "facets", "suggestion", "corrected_query"
     }  # fmt: skip
-    assert api.get("/api/search", {"page": "9"}).status_code == 400
+    assert api.get("/api/search", {"page": "9"}).status_code == 404  # past the end, as in every list
+    assert api.get("/api/search", {"page": "x"}).status_code == 400
 
 
 def test_html_search_shows_a_friendly_message_and_the_unfiltered_page(client, catalogue):

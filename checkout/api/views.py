@@ -7,16 +7,16 @@ from rest_framework.response import Response
 from catalog.models import Product
 from checkout.selectors import cart_for_request, cart_item_for_request, cart_summary
 from checkout.services import MAX_QUANTITY, CartError, cart_add, cart_item_remove, cart_item_set_quantity
-from marketplace.api import error_response, page_parameters, paginated
+from marketplace.api import InputSerializer, error_response, page_parameters, paginated
 from orders.api import views as order_api
 
 
-class CartItemInput(serializers.Serializer):
+class CartItemInput(InputSerializer):
     product_id = serializers.IntegerField(min_value=1)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
 
 
-class QuantityInput(serializers.Serializer):
+class QuantityInput(InputSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
@@ -124,7 +124,11 @@ def cart(request):
     return Response(_body(request))
 
 
-@extend_schema(request=CartItemInput, responses={201: CartBody}, summary="Add a product to the cart")
+@extend_schema(
+    request=CartItemInput,
+    responses={201: CartBody, 404: OpenApiResponse(description="No such product for sale (`not_found`)")},
+    summary="Add a product to the cart",
+)
 @api_view(["POST"])
 @permission_classes([AllowAny])
 def cart_items(request):
@@ -163,7 +167,7 @@ def cart_item(request, item_id: int):
     return Response(_body(request))
 
 
-class PlaceOrderInput(serializers.Serializer):
+class PlaceOrderInput(InputSerializer):
     email = serializers.EmailField()
     name = serializers.CharField(max_length=150)
     line1 = serializers.CharField(max_length=200)
@@ -188,7 +192,7 @@ class CheckoutOut(serializers.Serializer):
     orders = order_api.OrderSummaryOut(many=True)
 
 
-class IntentInput(serializers.Serializer):
+class IntentInput(InputSerializer):
     checkout_id = serializers.IntegerField(min_value=1)
 
 
@@ -203,12 +207,22 @@ def _checkout_out(checkout) -> dict:
 
 @extend_schema(
     methods=["GET"],
+    operation_id="orders_list",
     parameters=[*order_api.LIST_PARAMETERS, *page_parameters()],
     responses=paginated(order_api.OrderSummaryOut, "PaginatedOrderList"),
     summary="Your orders: as a shopper, or your shop's (scope=shop); paginated",
 )
 @extend_schema(
-    methods=["POST"], request=PlaceOrderInput, responses={201: CheckoutOut}, summary="Place the cart as orders"
+    methods=["POST"],
+    request=PlaceOrderInput,
+    responses={
+        201: CheckoutOut,
+        409: OpenApiResponse(
+            description="The cart can't be placed as it is now: empty (`empty_cart`), or something in it "
+            "can't be bought (`checkout_refused`: sold out, a shop closed...)"
+        ),
+    },
+    summary="Place the cart as orders",
 )
 @api_view(["GET", "POST"])
 @permission_classes([AllowAny])
@@ -224,12 +238,13 @@ def place_orders(request):
     address = Address(name=d["name"], line1=d["line1"], line2=d["line2"], city=d["city"], postcode=d["postcode"],
                       country=d["country"])  # fmt: skip
     cart = cart_for_request(request)
+    # 409: the request is well-formed; the cart's state is what refuses it.
     if cart is None:
-        return error_response("empty_cart", "Your cart is empty.")
+        return error_response("empty_cart", "Your cart is empty.", status.HTTP_409_CONFLICT)
     try:
         checkout = checkout_place(cart=cart, email=d["email"], address=address, user=request.user)
     except CheckoutError as exc:
-        return error_response("checkout_refused", str(exc))
+        return error_response("checkout_refused", str(exc), status.HTTP_409_CONFLICT)
     if not request.user.is_authenticated:
         request.session[SESSION_CHECKOUTS] = [*request.session.get(SESSION_CHECKOUTS, [])[-9:], checkout.pk]
     return Response(_checkout_out(checkout), status=status.HTTP_201_CREATED)

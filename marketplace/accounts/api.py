@@ -4,7 +4,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from marketplace.api import Pages, page_parameters
+from marketplace.api import InputSerializer, Pages, page_parameters
 from marketplace.notifications import notification_unread_count, notifications_for_user, notifications_mark_read
 
 
@@ -51,7 +51,7 @@ class NotificationPageOut(serializers.Serializer):
     results = NotificationOut(many=True)
 
 
-class NotificationReadIn(serializers.Serializer):
+class NotificationReadIn(InputSerializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
     all = serializers.BooleanField(required=False, default=False)
 
@@ -76,8 +76,28 @@ def notification_list(request):
     return response
 
 
+_IDS = {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 500}
+# The serializer's rule (ids, or all: true), which a serializer's schema can't say: one of two shapes.
+NOTIFICATION_READ_BODY = {
+    "anyOf": [
+        {
+            "type": "object",
+            "required": ["ids"],
+            "properties": {"ids": {**_IDS, "minItems": 1}, "all": {"type": "boolean"}},
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "required": ["all"],
+            "properties": {"all": {"type": "boolean", "enum": [True]}, "ids": _IDS},
+            "additionalProperties": False,
+        },
+    ]
+}
+
+
 @extend_schema(
-    request=NotificationReadIn,
+    request={"application/json": NOTIFICATION_READ_BODY},
     responses=inline_serializer(
         "NotificationsRead", {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()}
     ),

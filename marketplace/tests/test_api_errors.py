@@ -113,3 +113,40 @@ def test_field_errors_are_keyed_by_the_parameters_own_name(client):
     response = client.get("/api/v1/products", {"page_size": "101"})
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["page_size"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/products/99999999999999999999", "/api/v1/vendors/9223372036854775808", "/api/v1/orders/1" + "0" * 30],
+)
+def test_an_id_too_big_for_the_database_is_a_404_not_a_500(client, path):
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 404
+    _is_error_body(response, "not_found")
+
+
+def test_unknown_body_fields_are_refused_by_name_not_ignored(client, shopper):
+    """A misspelt or old field name (``unitPrice``, ``product``) would otherwise be dropped without a word."""
+    product = ProductFactory()
+    _, key = api_token_create(user=shopper, name="script")
+    response = client.post(
+        "/api/v1/cart/items", {"product_id": product.pk, "product": product.pk, "qty": 2},
+        content_type="application/json", headers={"Authorization": f"Token {key}"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    _is_error_body(response, "invalid")
+    assert response.json()["errors"] == {"product": ["Unknown field."], "qty": ["Unknown field."]}
+
+
+def test_a_page_past_the_end_is_a_404_and_a_bad_page_size_a_400(client):
+    ProductFactory()
+    response = client.get("/api/v1/categories", {"page": 5})
+    assert response.status_code == 404
+    _is_error_body(response, "not_found")
+    response = client.get("/api/v1/search", {"page": 5})
+    assert response.status_code == 404
+    _is_error_body(response, "not_found")
+    for bad in ("0", "101", "x"):
+        response = client.get("/api/v1/categories", {"page_size": bad})
+        assert response.status_code == 400 and list(response.json()["errors"]) == ["page_size"]

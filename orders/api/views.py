@@ -13,7 +13,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from marketplace.api import Pages, error_response
+from marketplace.api import InputSerializer, Pages, error_response
 from vendors.models import Vendor
 
 from .. import selectors
@@ -60,7 +60,7 @@ class OrderSummaryOut(serializers.Serializer):
     history = StatusChangeOut(source="status_changes", many=True)
 
 
-class StatusInput(serializers.Serializer):
+class StatusInput(InputSerializer):
     status = serializers.ChoiceField(choices=[Order.Status.PROCESSING, Order.Status.SHIPPED, Order.Status.DELIVERED])
     carrier = serializers.CharField(required=False, allow_blank=True, max_length=60, default="")
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
@@ -74,7 +74,12 @@ LIST_PARAMETERS = [
         enum=["mine", "shop"],
         description="`mine` (default): orders you bought; `shop`: your shop's orders",
     ),
-    OpenApiParameter("status", OpenApiTypes.STR, description="Only this status (`open` = paid or processing)"),
+    OpenApiParameter(
+        "status",
+        OpenApiTypes.STR,
+        enum=["open", *Order.Status.values],
+        description="Only this status (`open` = paid or processing)",
+    ),
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="Placed on or after (scope=shop)"),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Placed on or before (scope=shop)"),
 ]

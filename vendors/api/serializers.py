@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from rest_framework import serializers
 
+from marketplace.api import InputSerializer
 from vendors.models import Vendor
 
 
@@ -45,7 +46,7 @@ class VendorOwnerSerializer(VendorPublicSerializer):
         read_only_fields = fields
 
 
-class _ShopFields(serializers.Serializer):
+class _ShopFields(InputSerializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     town = serializers.CharField(max_length=120)
     country = serializers.RegexField(r"^[A-Za-z]{2}$", help_text="ISO 3166-1 alpha-2")
