@@ -22,6 +22,13 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 
+FALLBACK = {
+    "403": "Not allowed (`permission_denied`, or a domain code)",
+    "404": "No such resource, or not yours (`not_found`)",
+    "409": "The resource's state doesn't allow this now (`conflict`, or a domain code)",
+}
+
+
 def _error(description: str, **headers) -> dict:
     answer = {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
     if headers:
@@ -43,8 +50,9 @@ class AutoSchema(openapi.AutoSchema):
             responses[status] = answer
         # An error a view declared that the rules above don't cover still gets the one error body.
         for status, declared in responses.items():
-            if status[0] in "45" and declared.get("content", {}).get("application/json", {}).get("schema") != ERROR_REF:
-                responses[status] = _error(declared.get("description") or "See `code`.")
+            schema = declared.get("content", {}).get("application/json", {}).get("schema")
+            if status[0] in "45" and (schema != ERROR_REF or not declared.get("description")):
+                responses[status] = _error(declared.get("description") or FALLBACK.get(status, "See `code`."))
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
