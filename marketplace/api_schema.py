@@ -116,12 +116,15 @@ def _forbid_controls(schema, pattern: str) -> None:
 
 def request_rules(result, generator, request, public):
     """What the API refuses with a 400, said in the schema: control characters in parameters and
-    bodies, and body fields a request doesn't declare (``marketplace.api.InputSerializer``)."""
+    bodies, and body fields a request doesn't declare (``marketplace.api.InputSerializer``); and
+    that an answer holds only the fields its component lists."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: the request side of each serializer
             _forbid_controls(component, NO_CONTROLS_BUT_LINE_BREAKS)
-            if "properties" in component:
-                component["additionalProperties"] = False
+        # Requests: undeclared fields are refused. Answers: every field is documented (the
+        # conformance test would report one that isn't).
+        if "properties" in component:
+            component.setdefault("additionalProperties", False)
     for item in result.get("paths", {}).values():
         for operation in item.values():
             for parameter in operation.get("parameters", []):

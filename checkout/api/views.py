@@ -20,16 +20,24 @@ class QuantityInput(InputSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
-_money = serializers.DecimalField(max_digits=12, decimal_places=2)
-_currency = serializers.CharField(help_text="ISO 4217, upper case")
+def _money():
+    # A new field each time: one instance shared by several names is bound to the last, and the
+    # schema then listed only `total` of the cart's three amounts.
+    return serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+def _currency():
+    return serializers.CharField(help_text="ISO 4217, upper case")
+
+
 CartBody = inline_serializer(
     "Cart",
     {
         "items": serializers.IntegerField(help_text="Units in the cart"),
-        "subtotal": _money,
-        "shipping": _money,
-        "total": _money,
-        "currency": _currency,
+        "subtotal": _money(),
+        "shipping": _money(),
+        "total": _money(),
+        "currency": _currency(),
         "can_checkout": serializers.BooleanField(),
         "created_at": serializers.DateTimeField(allow_null=True, help_text="Null until something is added"),
         "updated_at": serializers.DateTimeField(allow_null=True),
@@ -44,10 +52,10 @@ CartBody = inline_serializer(
                         "slug": serializers.CharField(),
                     },
                 ),
-                "subtotal": _money,
-                "shipping": _money,
-                "total": _money,
-                "currency": _currency,
+                "subtotal": _money(),
+                "shipping": _money(),
+                "total": _money(),
+                "currency": _currency(),
                 "lines": inline_serializer(
                     "CartLine",
                     {
@@ -55,9 +63,9 @@ CartBody = inline_serializer(
                         "product_id": serializers.IntegerField(),
                         "title": serializers.CharField(),
                         "quantity": serializers.IntegerField(),
-                        "unit_price": _money,
-                        "total": _money,
-                        "currency": _currency,
+                        "unit_price": _money(),
+                        "total": _money(),
+                        "currency": _currency(),
                         "price_changed": serializers.BooleanField(),
                         "problem": serializers.CharField(allow_null=True),
                         "added_at": serializers.DateTimeField(),

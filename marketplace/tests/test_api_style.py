@@ -129,6 +129,9 @@ def test_deleting_a_cart_line_documents_the_cart_it_answers(schema):
     responses = schema["paths"]["/api/v1/cart/items/{item_id}"]["delete"]["responses"]
     assert "204" not in responses
     assert responses["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Cart"}
+    cart = schema["components"]["schemas"]["Cart"]["properties"]
+    # Every amount is listed (a field instance shared by three names once left only `total`).
+    assert {"items", "subtotal", "shipping", "total", "currency", "can_checkout", "shops"} <= set(cart)
 
 
 def test_the_unversioned_paths_answer_the_same(client):
