@@ -58,15 +58,14 @@ def error_response(code: str, detail: str, http_status: int = status.HTTP_400_BA
     return Response({"code": code, "detail": detail, **extra}, status=http_status)
 
 
+# The base of every request body: a field it doesn't declare is refused by name.
+#
+# DRF drops unknown fields quietly, so a misspelt or renamed field (``unitPrice``, ``product``)
+# would do nothing without a word; like Stripe, the API answers 400 ``invalid`` with
+# ``errors: {"that_field": ["Unknown field."]}``. The schema says ``additionalProperties: false``.
+# ``accepts_also`` names fields read elsewhere in the request (files, say). (A comment, not a
+# docstring: drf-spectacular would copy a docstring into every request body's description.)
 class InputSerializer(serializers.Serializer):
-    """The base of every request body: a field it doesn't declare is refused by name.
-
-    DRF drops unknown fields quietly, so a misspelt or renamed field (``unitPrice``, ``product``)
-    would do nothing without a word; like Stripe, the API answers 400 ``invalid`` with
-    ``errors: {"that_field": ["Unknown field."]}``. The schema says ``additionalProperties: false``.
-    ``accepts_also`` names fields read elsewhere in the request (files, say).
-    """
-
     accepts_also: tuple[str, ...] = ()
 
     def to_internal_value(self, data):

@@ -98,7 +98,8 @@ def _free_text(schema: dict) -> bool:
 
 
 def _forbid_controls(schema, pattern: str) -> None:
-    """Add the rule to every free-text string and every object's property names in ``schema``, in place."""
+    """Add the rule to every free-text string in ``schema``, in place (OpenAPI 3.0 has no ``propertyNames``;
+    field names are fixed by ``additionalProperties: false``)."""
     pending = [schema]
     while pending:
         node = pending.pop()
@@ -109,8 +110,6 @@ def _forbid_controls(schema, pattern: str) -> None:
             continue
         if _free_text(node):
             node["pattern"] = pattern
-        if node.get("type") == "object" or "properties" in node:
-            node.setdefault("propertyNames", {"pattern": NO_CONTROLS})
         pending.extend(value for key, value in node.items() if key not in ("example", "examples", "default"))
 
 
