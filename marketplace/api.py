@@ -27,6 +27,19 @@ def _first_code(codes) -> str:
     return "error"
 
 
+def _messages(value, where: str = "") -> list[str]:
+    """A field's errors as a flat list of text; a nested one says where (``[1]`` of a list, ``.city``)."""
+    if isinstance(value, dict):
+        return [
+            message
+            for key, nested in value.items()
+            for message in _messages(nested, f"{where}[{key}]" if str(key).isdigit() else f"{where}.{key}")
+        ]
+    if isinstance(value, list):
+        return [message for item in value for message in _messages(item, where)]
+    return [f"{where.lstrip('.')} {value}" if where else str(value)]
+
+
 def exception_handler(exc, context):
     """DRF's handler, reshaped to ``{"code": ..., "detail": ..., "errors"?: {...}}``."""
     # Django's own refusals while DRF reads the body; handled here, DEBUG would answer them in HTML.
@@ -44,9 +57,9 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"code": "invalid", "detail": "The request has invalid fields.", "errors": response.data}
-        if isinstance(response.data, list):
-            body["errors"] = {"non_field_errors": response.data}
+        data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        errors = {str(name): _messages(value) for name, value in data.items()}
+        body = {"code": "invalid", "detail": "The request has invalid fields.", "errors": errors}
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else str(response.data)
         body = {"code": _first_code(exc.get_codes()), "detail": str(detail)}

@@ -150,3 +150,14 @@ def test_a_page_past_the_end_is_a_404_and_a_bad_page_size_a_400(client):
     for bad in ("0", "101", "x"):
         response = client.get("/api/v1/categories", {"page_size": bad})
         assert response.status_code == 400 and list(response.json()["errors"]) == ["page_size"]
+
+
+def test_an_error_inside_a_list_is_reported_under_the_fields_own_name_as_text(client, vendor_a):
+    """``errors`` is always ``{field: [str]}`` (the Error schema), even for the second of three tags."""
+    from catalog.tests.factories import CategoryFactory
+
+    client.force_login(vendor_a.owner)
+    body = {"title": "Bowl", "category_id": CategoryFactory().pk, "price": "9.00", "tags": ["ok", "y" * 50]}
+    response = client.post("/api/v1/products", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"tags": ["[1] Ensure this field has no more than 40 characters."]}
