@@ -51,6 +51,7 @@ def payment_event_handle(event: dict) -> None:
 
 payments_webhook = stripe_webhook_view(
     name="payments",
+    summary="Stripe payment events (payment intents, refunds, disputes, transfer reversals)",
     secret=lambda: settings.STRIPE_WEBHOOK_SECRET,
     handle=payment_event_handle,
     retry_on=(PaymentGatewayError, ConnectError),

@@ -1,8 +1,13 @@
-"""Error pages: HTML in the site's layout, JSON under /api/ (never an HTML page there)."""
+"""Error pages: HTML in the site's layout, JSON under /api/ (never an HTML page there, DEBUG or not)."""
+
+import json
+from http import HTTPStatus
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
+
+API_PREFIX = "/api/"
 
 _MESSAGES = {
     400: ("bad_request", "The request could not be understood."),
@@ -12,18 +17,67 @@ _MESSAGES = {
     500: ("server_error", "Something went wrong on our side. It has been logged."),
 }
 
+# The API's codes for an answer Django made before (or instead of) a DRF view: docs/api.md lists them.
+_API_ERRORS = {
+    400: ("parse_error", "The request could not be understood."),
+    403: ("permission_denied", "You do not have permission to do that."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    406: ("not_acceptable", "No answer in a media type the request accepts."),
+    413: ("too_large", "The request is too large."),
+    415: ("unsupported_media_type", "This media type is not accepted here."),
+    429: ("throttled", "Too many requests in a short time."),
+    500: ("server_error", "Something went wrong on our side. It has been logged."),
+}
+
+
+def api_error_body(status: int) -> dict:
+    code, detail = _API_ERRORS.get(status) or (
+        ("server_error", "Something went wrong on our side.") if status >= 500 else ("error", HTTPStatus(status).phrase)
+    )
+    return {"code": code, "detail": detail}
+
+
+class ApiErrorBodyMiddleware:
+    """Under /api/, any 4xx or 5xx that isn't JSON yet gets the API's error body.
+
+    DRF's views answer in JSON themselves (``marketplace.api.exception_handler``); this
+    catches what Django answers around them: an unknown path or a 500 in DEBUG (the
+    technical HTML pages), a 405 from ``require_POST``, a CSRF refusal, a request Django
+    couldn't read. The status and headers (``Allow``, ``Retry-After``...) are kept. Second
+    in ``MIDDLEWARE`` (after the request id), so it sees every other layer's answers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith(API_PREFIX)
+            and not response.streaming
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            response.content = json.dumps(api_error_body(response.status_code))
+            response["Content-Type"] = "application/json"
+        return response
+
 
 def _respond(request, status: int, *, code: str | None = None, detail: str | None = None):
+    if request.path.startswith(API_PREFIX):
+        body = api_error_body(status)
+        return JsonResponse({"code": code or body["code"], "detail": detail or body["detail"]}, status=status)
     code = code or _MESSAGES[status][0]
     detail = detail or _MESSAGES[status][1]
-    if request.path.startswith("/api/"):
-        return JsonResponse({"code": code, "detail": detail}, status=status)
     return render(request, f"{status}.html", {"status": status, "detail": detail}, status=status)
 
 
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
-        return _respond(request, 400, code="too_large", detail="The request is too large.")
+        # The API says 413 (what an HTTP client expects); a form page says it in the site's 400 page.
+        status = 413 if request.path.startswith(API_PREFIX) else 400
+        return _respond(request, status, code="too_large", detail="The request is too large.")
     return _respond(request, 400)
 
 

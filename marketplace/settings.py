@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "marketplace.request_id.RequestIdMiddleware",
+    "marketplace.errors.ApiErrorBodyMiddleware",  # JSON errors under /api/ from every layer below
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -381,7 +382,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "marketplace.api_schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "marketplace.api.AnonRateThrottle",
         "marketplace.api.UserRateThrottle",
@@ -393,7 +394,7 @@ REST_FRAMEWORK = {
         "review_writes": env_str("API_THROTTLE_REVIEW_WRITES", "30/hour"),
     },
     "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "marketplace.api.Pages",  # the one list shape (docs/api.md)
     "PAGE_SIZE": 24,
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -402,17 +403,25 @@ API_AUTH_FAILURE_LIMIT = env_int("API_AUTH_FAILURE_LIMIT", 20, minimum=1)
 API_AUTH_FAILURE_WINDOW = env_int("API_AUTH_FAILURE_WINDOW", 600, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
-    "DESCRIPTION": "Shops, products, carts, orders and payments of the marketplace.",
+    "DESCRIPTION": (
+        "Shops, products, carts, orders and payments of the marketplace. Version 1, under `/api/v1/` "
+        "(`/api/` answers the same, as an alias). The style (snake_case, pagination, money, errors, "
+        "idempotency, caching) is described in docs/api.md."
+    ),
     "VERSION": "1.0.0",
+    "SERVERS": [{"url": "/", "description": "This site; every path starts with /api/v1/"}],
+    "PREPROCESSING_HOOKS": ["marketplace.api_schema.v1_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.idempotency.schema_document_conflicts",  # Idempotency-Key's 409s and 400
+        "marketplace.api_schema.request_rules",
+        "marketplace.api_schema.add_stripe_webhooks",  # after: Stripe's raw body is not ours to police
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "marketplace.idempotency.schema_document_conflicts",
-    ],
     "ENUM_NAME_OVERRIDES": {
         "ProductStatusEnum": "catalog.models.Product.Status",
         "VendorStatusEnum": "vendors.models.Vendor.Status",

@@ -119,9 +119,17 @@ def stripe_event_process(
 
 
 def stripe_webhook_view(
-    *, name: str, secret: Callable[[], str], handle: Callable[[dict], None], retry_on: tuple[type[Exception], ...] = ()
+    *,
+    name: str,
+    secret: Callable[[], str],
+    handle: Callable[[dict], None],
+    retry_on: tuple[type[Exception], ...] = (),
+    summary: str = "",
 ):
-    """A Django view for one webhook endpoint; ``secret`` is read per request (settings can change in tests)."""
+    """A Django view for one webhook endpoint; ``secret`` is read per request (settings can change in tests).
+
+    ``summary`` is the endpoint's line in the API schema (``marketplace.api_schema.add_stripe_webhooks``).
+    """
     _HANDLERS[name] = (handle, retry_on)
 
     @csrf_exempt  # Stripe can't send our CSRF token; the signature is the authentication
@@ -154,6 +162,7 @@ def stripe_webhook_view(
         return JsonResponse({"received": True, "replay": not handled})
 
     webhook.__name__ = webhook.__qualname__ = f"{name}_webhook"
+    webhook.stripe_webhook = {"name": name, "summary": summary or f"Stripe {name} events"}
     return webhook
 
 

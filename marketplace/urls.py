@@ -15,6 +15,20 @@ handler404 = "marketplace.errors.page_not_found"
 handler429 = "marketplace.errors.too_many_requests"  # read by allauth's rate limits, not by Django
 handler500 = "marketplace.errors.server_error"
 
+api_routes = [
+    path("", include("checkout.urls_webhooks")),
+    path("", include("vendors.urls_webhooks")),
+    path("me", accounts_api.me, name="api-me"),
+    path("", include("marketplace.accounts.api_urls")),  # addresses, me/export
+    path("notifications", accounts_api.notification_list, name="api-notifications"),
+    path("notifications/read", accounts_api.notification_read, name="api-notifications-read"),
+    path("", include("catalog.api.urls")),
+    path("", include("vendors.api.urls")),
+    path("", include("checkout.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("reviews.api.urls")),
+]
+
 urlpatterns = [
     path("shops/dashboard/products/", include("catalog.dashboard_urls")),
     path("shops/dashboard/orders/", include("orders.shop_urls")),
@@ -30,17 +44,10 @@ urlpatterns = [
     path("account/", include("marketplace.accounts.urls")),
     path(settings.STAFF_URL_PATH, admin.site.urls),
     path("api/health", health.health, name="health"),
-    path("api/", include("checkout.urls_webhooks")),
-    path("api/", include("vendors.urls_webhooks")),
-    path("api/me", accounts_api.me, name="api-me"),
-    path("api/", include("marketplace.accounts.api_urls")),
-    path("api/notifications", accounts_api.notification_list, name="api-notifications"),
-    path("api/notifications/read", accounts_api.notification_read, name="api-notifications-read"),
-    path("api/", include("catalog.api.urls")),
-    path("api/", include("vendors.api.urls")),
-    path("api/", include("checkout.api.urls")),
-    path("api/", include("orders.api.urls")),
-    path("api/", include("reviews.api.urls")),
+    # Every app registers its routes in its own ``<app>/api/urls.py`` (webhooks in ``urls_webhooks.py``);
+    # they are mounted twice: ``/api/v1/`` is canonical (the schema lists it), ``/api/`` an alias of it.
+    path("api/v1/", include(api_routes)),
+    path("api/", include((api_routes, "unversioned"), namespace="unversioned")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Split: the page's script is served as a file of its own (/api/docs/?script), so the CSP needs no
     # inline script; the template drops the inline style too.

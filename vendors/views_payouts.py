@@ -124,6 +124,7 @@ def payouts_simulated(request):
 # Connect events: a Connect endpoint has its own signing secret at Stripe, separate from the payments endpoint's.
 connect_webhook = stripe_webhook_view(
     name="connect",
+    summary="Stripe Connect events (connected accounts, transfers, payouts)",
     secret=lambda: settings.STRIPE_CONNECT_WEBHOOK_SECRET,
     handle=lambda event: connect_event_handle(event=event),
     # ConnectError: a money event's transfer couldn't be read from Stripe just now.

@@ -4,12 +4,15 @@ from django.core.files.storage import default_storage
 from rest_framework import serializers
 
 from catalog.models import MAX_PRICE, Category, Product, ProductImage
+from marketplace.api import InputSerializer
 
 
 class CategorySerializer(serializers.ModelSerializer):
+    parent_id = serializers.IntegerField(allow_null=True, read_only=True)
+
     class Meta:
         model = Category
-        fields = ["id", "name", "slug", "description", "parent"]
+        fields = ["id", "name", "slug", "description", "parent_id"]
 
 
 class ImageSerializer(serializers.ModelSerializer):
@@ -20,7 +23,7 @@ class ImageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProductImage
-        fields = ["id", "alt_text", "position", "is_primary", "width", "height", "original", "urls"]
+        fields = ["id", "alt_text", "position", "is_primary", "width", "height", "original", "urls", "created_at"]
 
     def get_original(self, image) -> str:
         return image.original.url if image.original else ""
@@ -47,6 +50,7 @@ class ProductSerializer(serializers.ModelSerializer):
     vendor = VendorSummarySerializer(read_only=True)
     images = ImageSerializer(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    category_id = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Product
@@ -56,7 +60,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "title",
             "slug",
             "description",
-            "category",
+            "category_id",
             "tags",
             "price",
             "currency",
@@ -73,12 +77,12 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProductWriteSerializer(serializers.Serializer):
-    """What a vendor may set. Anything else in the body (vendor, rating, slug…) is ignored."""
+class ProductWriteSerializer(InputSerializer):
+    """What a vendor may set. Anything else in the body (vendor, rating, slug…) is refused by name."""
 
     title = serializers.CharField(max_length=140)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    category_id = serializers.PrimaryKeyRelatedField(source="category", queryset=Category.objects.all())
     tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=13)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_PRICE)
     stock_quantity = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)

@@ -10,7 +10,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,22 +17,9 @@ from rest_framework.views import APIView
 from catalog import selectors
 from catalog.models import Favourite, ShopFollow
 from catalog.services.shopper_lists import favourite_add, favourite_remove, shop_follow_add, shop_follow_remove
+from marketplace.api import ErrorSerializer, InputSerializer, Pages
 
 MAX_FILTER_IDS = 100
-
-
-class ListPages(PageNumberPagination):
-    # The API's one page shape (count/next/previous/results, page + page_size); the lead swaps in
-    # marketplace.api.Pages at merge.
-    page_size = 24
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
 ERRORS = {
@@ -64,7 +50,7 @@ class FavouriteSerializer(serializers.ModelSerializer):
         return row.product.is_visible
 
 
-class FavouriteCreateSerializer(serializers.Serializer):
+class FavouriteCreateSerializer(InputSerializer):
     product_id = serializers.IntegerField(min_value=1)
 
 
@@ -88,7 +74,7 @@ class FollowSerializer(serializers.ModelSerializer):
         return row.vendor.is_visible
 
 
-class FollowCreateSerializer(serializers.Serializer):
+class FollowCreateSerializer(InputSerializer):
     shop_id = serializers.IntegerField(min_value=1)
 
 
@@ -98,7 +84,7 @@ def _invalid(field: str, message: str):
 
 class Favourites(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
-    pagination_class = ListPages
+    pagination_class = Pages
     serializer_class = FavouriteSerializer
 
     @extend_schema(
@@ -158,7 +144,7 @@ class FavouriteDetail(APIView):
 
 class Follows(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
-    pagination_class = ListPages
+    pagination_class = Pages
     serializer_class = FollowSerializer
 
     @extend_schema(responses={200: FollowSerializer(many=True), **ERRORS}, summary="Shops you follow, newest first")

@@ -16,9 +16,13 @@ from vendors.models import Vendor
 
 from .serializers import CategorySerializer, ProductSerializer, ProductWriteSerializer
 
+# The services name model fields; the API's errors name the request's own fields.
+_API_FIELD = {"category": "category_id"}
+
 
 def _product_error(exc: ProductError) -> Response:
-    errors = {exc.field or "non_field_errors": [str(exc)]}
+    field = _API_FIELD.get(exc.field, exc.field) if exc.field else "non_field_errors"
+    errors = {field: [str(exc)]}
     return error_response("invalid", str(exc), errors=errors)
 
 
@@ -102,7 +106,8 @@ class ProductDetail(PublicReadCaching, APIView):
 
 
 class CategoryList(PublicReadCaching, generics.ListAPIView):
+    """Paginated like every list (a client walks ``next``; the whole tree fits in one page of 100 today)."""
+
     serializer_class = CategorySerializer
     permission_classes = [AllowAny]
-    pagination_class = None
     queryset = Category.objects.order_by("parent_id", "position", "name")

@@ -35,7 +35,7 @@ The package, by concern:
 
 from .facets import PRICE_BUCKETS
 from .limits import CACHE_SECONDS, CANDIDATES, COUNT_CAP, PAGE_SIZE
-from .params import SORTS, SearchError, SearchParams, search_params_parse
+from .params import SORTS, SearchError, SearchPageMissing, SearchParams, search_params_parse
 from .planner import ranked_search_sql
 from .results import SearchResult
 from .selector import product_search
@@ -48,6 +48,7 @@ __all__ = [
     "PRICE_BUCKETS",
     "SORTS",
     "SearchError",
+    "SearchPageMissing",
     "SearchParams",
     "SearchResult",
     "product_search",

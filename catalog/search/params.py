@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 from catalog.models import MAX_PRICE, Category
 from vendors.geocoding import town_locate
 
+from .limits import PAGE_SIZE
+
 MAX_QUERY_LENGTH = 200
 MAX_RADIUS_KM = 20000
 DEFAULT_RADIUS_KM = 50
@@ -32,6 +34,10 @@ class SearchError(ValueError):
         self.field = field
 
 
+class SearchPageMissing(SearchError):
+    """A well-formed page number past the last page (the API answers 404, like every list)."""
+
+
 @dataclass(frozen=True)
 class SearchParams:
     q: str = ""
@@ -48,6 +54,7 @@ class SearchParams:
     free_shipping: bool = False
     sort: str = "newest"
     page: int = 1
+    page_size: int = PAGE_SIZE  # the API may ask for another (marketplace.api.Pages checks it)
 
     @property
     def has_location(self) -> bool:
@@ -59,19 +66,9 @@ class SearchParams:
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-# API names (camelCase) and HTML names (snake_case) are both accepted.
-_ALIASES = {"priceMin": "price_min", "priceMax": "price_max", "radiusKm": "radius_km", "minRating": "min_rating",
-            "freeShipping": "free_shipping"}  # fmt: skip
-
-
 def _get(data, name: str) -> str:
-    value = data.get(name)
-    if value is None:
-        for alias, canonical in _ALIASES.items():
-            if canonical == name and data.get(alias) is not None:
-                value = data.get(alias)
-                break
-    return (value or "").strip()
+    # One name per parameter, the page's and the API's alike (snake_case, docs/api.md).
+    return (data.get(name) or "").strip()
 
 
 def _decimal(data, name: str, *, low: Decimal, high: Decimal) -> Decimal | None:

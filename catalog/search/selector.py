@@ -10,7 +10,7 @@ from marketplace.cache_versions import catalogue_version
 
 from . import limits
 from .facets import facets_count
-from .params import SearchError, SearchParams
+from .params import SearchPageMissing, SearchParams
 from .planner import ranked_search
 from .results import SearchResult, result_from_cache
 from .sql import SMALL_SET_SORTS, capped_rows, ids_sql, where_clauses
@@ -29,20 +29,20 @@ def product_search(*, params: SearchParams, use_cache: bool = True) -> SearchRes
     rows = ranked if ranked is not None else capped_rows(where, args)
     count, capped = min(len(rows), limits.COUNT_CAP), len(rows) > limits.COUNT_CAP
     pages = (
-        max(1, math.ceil(count / limits.PAGE_SIZE))
+        max(1, math.ceil(count / params.page_size))
         if not capped
-        else max(1, math.ceil(limits.CANDIDATES / limits.PAGE_SIZE))
+        else max(1, math.ceil(limits.CANDIDATES / params.page_size))
     )
     if params.page > pages and count:
-        raise SearchError("page", f"There are only {pages} page{'s' if pages != 1 else ''}.")
-    offset = (params.page - 1) * limits.PAGE_SIZE
+        raise SearchPageMissing("page", f"There are only {pages} page{'s' if pages != 1 else ''}.")
+    offset = (params.page - 1) * params.page_size
     if ranked is not None:
         ids_with_distance = [
-            (row[2], row[3]) for row in ranked[: limits.CANDIDATES][offset : offset + limits.PAGE_SIZE]
+            (row[2], row[3]) for row in ranked[: limits.CANDIDATES][offset : offset + params.page_size]
         ]
     elif count and not capped and params.sort in SMALL_SET_SORTS:
         # Every match is in ``rows`` already: order them here, no second query.
-        page_rows = sorted(rows, key=SMALL_SET_SORTS[params.sort])[offset : offset + limits.PAGE_SIZE]
+        page_rows = sorted(rows, key=SMALL_SET_SORTS[params.sort])[offset : offset + params.page_size]
         ids_with_distance = [(row[2], None) for row in page_rows]
     elif count and not capped:
         # Every match is known (at most COUNT_CAP): rank or measure just those, found by primary key.

@@ -175,10 +175,10 @@ def ids_sql(params: SearchParams, where: list[str], args: list, offset: int) -> 
     distance, distance_args = distance_sql(params) if params.has_location else ("NULL::float", [])
     if params.sort == "relevance":
         sql, sql_args = ranked_sql(params, where, args, limit=limits.CANDIDATES, columns="c.id, c.distance")
-        return f"{sql} LIMIT {limits.PAGE_SIZE} OFFSET %s", [*sql_args, offset]
+        return f"{sql} LIMIT {params.page_size} OFFSET %s", [*sql_args, offset]
     sql = (
         f"SELECT p.id, {distance} AS distance {from_sql} WHERE {' AND '.join(where)} "
-        f"ORDER BY {_order_by(params)} LIMIT {limits.PAGE_SIZE} OFFSET %s"
+        f"ORDER BY {_order_by(params)} LIMIT {params.page_size} OFFSET %s"
     )
     return sql, [*distance_args, *args, offset]
 

@@ -5,7 +5,6 @@ import re
 from catalog.models import SearchWord
 from catalog.selectors import fetch_rows
 
-from . import limits
 from .params import SearchParams
 
 
@@ -38,6 +37,6 @@ def typo_ids(params: SearchParams, where: list[str], args: list) -> list[int]:
     sql = (
         "SELECT p.id FROM catalog_product p JOIN vendors_vendor v ON v.id = p.vendor_id "
         f"WHERE {' AND '.join(where)} AND %s <%% p.title "
-        f"ORDER BY word_similarity(%s, p.title) DESC, p.id DESC LIMIT {limits.PAGE_SIZE}"
+        f"ORDER BY word_similarity(%s, p.title) DESC, p.id DESC LIMIT {params.page_size}"
     )
     return [row[0] for row in fetch_rows(sql, [*args, params.q, params.q])]

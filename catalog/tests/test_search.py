@@ -186,16 +186,19 @@ def test_bad_input_names_the_field(query, field):
     assert exc.value.field == field
 
 
-def test_api_returns_400_json_for_bad_input_and_camel_case_parameters_work(catalogue):
+def test_api_returns_400_json_for_bad_input_and_snake_case_parameters_work(catalogue):
     api = APIClient()
-    response = api.get("/api/search", {"priceMin": "50", "priceMax": "10"})
+    response = api.get("/api/search", {"price_min": "50", "price_max": "10"})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid" and "price_min" in response.json()["errors"]
-    body = api.get("/api/search", {"q": "mug", "priceMax": "40", "near": "Bath, GB", "radiusKm": "500"}).json()
+    body = api.get("/api/search", {"q": "mug", "price_max": "40", "near": "Bath, GB", "radius_km": "500"}).json()
     assert [r["title"] for r in body["results"]] == ["Blue stoneware mug", "Wool cosy"]
-    assert body["results"][0]["distanceKm"] == 0.0
-    assert set(body) == {"count", "countCapped", "page", "pages", "results", "facets", "suggestion", "correctedQuery"}
-    assert api.get("/api/search", {"page": "9"}).status_code == 400
+    assert body["results"][0]["distance_km"] == 0.0
+    assert set(body) == {
+        "count", "next", "previous", "results", "count_capped", "facets", "suggestion", "corrected_query"
+    }  # fmt: skip
+    assert api.get("/api/search", {"page": "9"}).status_code == 404  # past the end, as in every list
+    assert api.get("/api/search", {"page": "x"}).status_code == 400
 
 
 def test_html_search_shows_a_friendly_message_and_the_unfiltered_page(client, catalogue):

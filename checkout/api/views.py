@@ -8,48 +8,69 @@ from catalog.models import Product
 from checkout.selectors import cart_for_request, cart_item_for_request, cart_summary
 from checkout.services import MAX_QUANTITY, CartError, cart_add, cart_item_remove, cart_item_set_quantity
 from marketplace import idempotency
-from marketplace.api import error_response
+from marketplace.api import InputSerializer, error_response, page_parameters, paginated
 from orders.api import views as order_api
 from orders.api.shop_orders import ShopOrderOut
 
 
-class CartItemInput(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1)
+class CartItemInput(InputSerializer):
+    product_id = serializers.IntegerField(min_value=1)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
 
 
-class QuantityInput(serializers.Serializer):
+class QuantityInput(InputSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
-_money = serializers.DecimalField(max_digits=12, decimal_places=2)
+def _money():
+    # A new field each time: one instance shared by several names is bound to the last, and the
+    # schema then listed only `total` of the cart's three amounts.
+    return serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+def _currency():
+    return serializers.CharField(help_text="ISO 4217, upper case")
+
+
 CartBody = inline_serializer(
     "Cart",
     {
         "items": serializers.IntegerField(help_text="Units in the cart"),
-        "subtotal": _money,
-        "shipping": _money,
-        "total": _money,
-        "currency": serializers.CharField(),
-        "canCheckout": serializers.BooleanField(),
+        "subtotal": _money(),
+        "shipping": _money(),
+        "total": _money(),
+        "currency": _currency(),
+        "can_checkout": serializers.BooleanField(),
+        "created_at": serializers.DateTimeField(allow_null=True, help_text="Null until something is added"),
+        "updated_at": serializers.DateTimeField(allow_null=True),
         "shops": inline_serializer(
             "CartShop",
             {
-                "vendor": serializers.DictField(),
-                "subtotal": _money,
-                "shipping": _money,
-                "total": _money,
+                "vendor": inline_serializer(
+                    "CartVendor",
+                    {
+                        "id": serializers.IntegerField(),
+                        "name": serializers.CharField(),
+                        "slug": serializers.CharField(),
+                    },
+                ),
+                "subtotal": _money(),
+                "shipping": _money(),
+                "total": _money(),
+                "currency": _currency(),
                 "lines": inline_serializer(
                     "CartLine",
                     {
                         "id": serializers.IntegerField(),
-                        "product": serializers.IntegerField(),
+                        "product_id": serializers.IntegerField(),
                         "title": serializers.CharField(),
                         "quantity": serializers.IntegerField(),
-                        "unitPrice": _money,
-                        "total": _money,
-                        "priceChanged": serializers.BooleanField(),
+                        "unit_price": _money(),
+                        "total": _money(),
+                        "currency": _currency(),
+                        "price_changed": serializers.BooleanField(),
                         "problem": serializers.CharField(allow_null=True),
+                        "added_at": serializers.DateTimeField(),
                     },
                     many=True,
                 ),
@@ -60,33 +81,43 @@ CartBody = inline_serializer(
 )
 
 
+def _when(value) -> str | None:
+    return serializers.DateTimeField().to_representation(value) if value else None
+
+
 def _body(request) -> dict:
     from django.conf import settings
 
+    currency = settings.MARKETPLACE_CURRENCY
     summary = cart_summary(cart=cart_for_request(request))
     return {
         "items": summary.item_count,
         "subtotal": str(summary.subtotal),
         "shipping": str(summary.shipping),
         "total": str(summary.total),
-        "currency": settings.MARKETPLACE_CURRENCY,
-        "canCheckout": bool(summary.groups) and not summary.has_problems,
+        "currency": currency,
+        "can_checkout": bool(summary.groups) and not summary.has_problems,
+        "created_at": _when(summary.cart and summary.cart.created_at),
+        "updated_at": _when(summary.cart and summary.cart.updated_at),
         "shops": [
             {
                 "vendor": {"id": g.vendor.pk, "name": g.vendor.name, "slug": g.vendor.slug},
                 "subtotal": str(g.subtotal),
                 "shipping": str(g.shipping),
                 "total": str(g.total),
+                "currency": currency,
                 "lines": [
                     {
                         "id": line.item.pk,
-                        "product": line.item.product_id,
+                        "product_id": line.item.product_id,
                         "title": line.item.product.title,
                         "quantity": line.item.quantity,
-                        "unitPrice": str(line.unit_price),
+                        "unit_price": str(line.unit_price),
                         "total": str(line.total),
-                        "priceChanged": line.price_changed,
+                        "currency": currency,
+                        "price_changed": line.price_changed,
                         "problem": line.problem,
+                        "added_at": _when(line.item.added_at),
                     }
                     for line in g.lines
                 ],
@@ -105,7 +136,7 @@ def cart(request):
 
 @extend_schema(
     request=CartItemInput,
-    responses={201: CartBody},
+    responses={201: CartBody, 404: OpenApiResponse(description="No such product for sale (`not_found`)")},
     summary="Add a product to the cart",
     parameters=[idempotency.PARAMETER],
 )
@@ -115,7 +146,7 @@ def cart(request):
 def cart_items(request):
     data = CartItemInput(data=request.data)
     data.is_valid(raise_exception=True)
-    product = Product.objects.visible().filter(pk=data.validated_data["product"]).first()
+    product = Product.objects.visible().filter(pk=data.validated_data["product_id"]).first()
     if product is None:
         return error_response("not_found", "No such product for sale.", status.HTTP_404_NOT_FOUND)
     try:
@@ -125,7 +156,13 @@ def cart_items(request):
     return Response(_body(request), status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=QuantityInput, responses=CartBody, summary="Change a line's quantity, or remove it")
+@extend_schema(methods=["PATCH"], request=QuantityInput, responses=CartBody, summary="Change a line's quantity")
+@extend_schema(
+    methods=["DELETE"],
+    request=None,
+    responses={200: OpenApiResponse(CartBody, description="The cart after the removal (not an empty 204)")},
+    summary="Remove a line; answers the cart as it is now",
+)
 @api_view(["PATCH", "DELETE"])
 @permission_classes([AllowAny])
 def cart_item(request, item_id: int):
@@ -142,7 +179,7 @@ def cart_item(request, item_id: int):
     return Response(_body(request))
 
 
-class PlaceOrderInput(serializers.Serializer):
+class PlaceOrderInput(InputSerializer):
     email = serializers.EmailField()
     name = serializers.CharField(max_length=150)
     line1 = serializers.CharField(max_length=200)
@@ -152,54 +189,51 @@ class PlaceOrderInput(serializers.Serializer):
     country = serializers.RegexField(r"^[A-Za-z]{2}$")
 
 
-class OrderItemOut(serializers.Serializer):
-    product = serializers.IntegerField(source="product_id")
-    title = serializers.CharField()
-    unitPrice = serializers.DecimalField(source="unit_price", max_digits=12, decimal_places=2)
-    quantity = serializers.IntegerField()
-    total = serializers.DecimalField(source="line_total", max_digits=12, decimal_places=2)
-
-
-class OrderOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    shop = serializers.CharField(source="vendor.name")
-    status = serializers.CharField()
-    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
-    shipping = serializers.DecimalField(max_digits=12, decimal_places=2)
-    total = serializers.DecimalField(max_digits=12, decimal_places=2)
-    items = OrderItemOut(many=True)
-
-
 class CheckoutOut(serializers.Serializer):
+    """A placed cart: one order per shop (each as ``GET /api/v1/orders/{id}`` shows it), paid together."""
+
     id = serializers.IntegerField()
     status = serializers.CharField()
     currency = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
     shipping = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
-    expiresAt = serializers.DateTimeField(source="expires_at")
-    orders = OrderOut(many=True)
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(help_text="Unpaid by then, the reserved stock is released")
+    paid_at = serializers.DateTimeField(allow_null=True)
+    orders = order_api.OrderSummaryOut(many=True)
 
 
-class IntentInput(serializers.Serializer):
-    checkout = serializers.IntegerField(min_value=1)
+class IntentInput(InputSerializer):
+    checkout_id = serializers.IntegerField(min_value=1)
 
 
 def _checkout_out(checkout) -> dict:
-    checkout = type(checkout).objects.prefetch_related("orders__items", "orders__vendor").get(pk=checkout.pk)
+    checkout = (
+        type(checkout)
+        .objects.prefetch_related("orders__items", "orders__vendor", "orders__status_changes")
+        .get(pk=checkout.pk)
+    )
     return CheckoutOut(checkout).data
 
 
 @extend_schema(
     methods=["GET"],
-    parameters=order_api.LIST_PARAMETERS,
-    responses=order_api.OrderSummaryOut(many=True),
+    operation_id="orders_list",
+    parameters=[*order_api.LIST_PARAMETERS, *page_parameters()],
+    responses=paginated(order_api.OrderSummaryOut, "PaginatedOrderList"),
     summary="Your orders: as a shopper, or your shop's (scope=shop); paginated",
 )
 @extend_schema(
     methods=["POST"],
     request=PlaceOrderInput,
-    responses={201: CheckoutOut},
+    responses={
+        201: CheckoutOut,
+        409: OpenApiResponse(
+            description="The cart can't be placed as it is now: empty (`empty_cart`), or something in it "
+            "can't be bought (`checkout_refused`: sold out, a shop closed...)"
+        ),
+    },
     summary="Place the cart as orders",
     parameters=[idempotency.PARAMETER],
 )
@@ -218,12 +252,13 @@ def place_orders(request):
     address = Address(name=d["name"], line1=d["line1"], line2=d["line2"], city=d["city"], postcode=d["postcode"],
                       country=d["country"])  # fmt: skip
     cart = cart_for_request(request)
+    # 409: the request is well-formed; the cart's state is what refuses it.
     if cart is None:
-        return error_response("empty_cart", "Your cart is empty.")
+        return error_response("empty_cart", "Your cart is empty.", status.HTTP_409_CONFLICT)
     try:
         checkout = checkout_place(cart=cart, email=d["email"], address=address, user=request.user)
     except CheckoutError as exc:
-        return error_response("checkout_refused", str(exc))
+        return error_response("checkout_refused", str(exc), status.HTTP_409_CONFLICT)
     if not request.user.is_authenticated:
         request.session[SESSION_CHECKOUTS] = [*request.session.get(SESSION_CHECKOUTS, [])[-9:], checkout.pk]
     return Response(_checkout_out(checkout), status=status.HTTP_201_CREATED)
@@ -260,7 +295,7 @@ def order_detail(request, order_id: int):
 
 @extend_schema(
     request=IntentInput,
-    responses=inline_serializer("Intent", {"id": serializers.CharField(), "clientSecret": serializers.CharField()}),
+    responses=inline_serializer("Intent", {"id": serializers.CharField(), "client_secret": serializers.CharField()}),
     summary="The PaymentIntent for a checkout (created once; a retry returns the same one)",
     parameters=[idempotency.PARAMETER],
 )
@@ -273,9 +308,9 @@ def create_intent(request):
 
     data = IntentInput(data=request.data)
     data.is_valid(raise_exception=True)
-    checkout = checkout_for_request(request, data.validated_data["checkout"])
+    checkout = checkout_for_request(request, data.validated_data["checkout_id"])
     try:
         intent_id, secret = checkout_payment_intent(checkout=checkout)
     except PaymentError as exc:
         return error_response("payment_unavailable", str(exc), status.HTTP_409_CONFLICT)
-    return Response({"id": intent_id, "clientSecret": secret})
+    return Response({"id": intent_id, "client_secret": secret})

@@ -185,16 +185,16 @@ def test_api_cart_round_trip(vendor_a, vendor_b):
     api = APIClient()
     a = ProductFactory(vendor=vendor_a, price=Decimal("12.00"))
     b = ProductFactory(vendor=vendor_b, price=Decimal("8.00"), stock_quantity=1)
-    assert api.post("/api/cart/items", {"product": a.pk, "quantity": 2}, format="json").status_code == 201
-    body = api.post("/api/cart/items", {"product": b.pk}, format="json").json()
+    assert api.post("/api/cart/items", {"product_id": a.pk, "quantity": 2}, format="json").status_code == 201
+    body = api.post("/api/cart/items", {"product_id": b.pk}, format="json").json()
     assert [s["vendor"]["name"] for s in body["shops"]] == ["Kiln & Co", "Loom Works"]
     assert body["total"] == "41.00"  # 24 + 4.50 + 8 + 4.50
-    assert body["canCheckout"] is True
+    assert body["can_checkout"] is True
     line = body["shops"][1]["lines"][0]
     refused = api.patch(f"/api/cart/items/{line['id']}", {"quantity": 2}, format="json")
     assert refused.status_code == 400 and refused.json()["code"] == "cart_refused"
     assert api.patch(f"/api/cart/items/{line['id']}", {"quantity": 0}, format="json").status_code == 400
     assert api.delete(f"/api/cart/items/{line['id']}").json()["items"] == 2
-    assert api.post("/api/cart/items", {"product": 999999}, format="json").status_code == 404
+    assert api.post("/api/cart/items", {"product_id": 999999}, format="json").status_code == 404
     other = APIClient()
     assert other.delete(f"/api/cart/items/{body['shops'][0]['lines'][0]['id']}").status_code == 404

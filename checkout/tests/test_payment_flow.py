@@ -229,8 +229,8 @@ def test_api_places_orders_and_only_the_owner_reads_them(vendor_a, vendor_b, loc
     from rest_framework.test import APIClient
 
     api = APIClient()
-    api.post("/api/cart/items", {"product": ProductFactory(vendor=vendor_a).pk, "quantity": 2}, format="json")
-    api.post("/api/cart/items", {"product": ProductFactory(vendor=vendor_b).pk}, format="json")
+    api.post("/api/cart/items", {"product_id": ProductFactory(vendor=vendor_a).pk, "quantity": 2}, format="json")
+    api.post("/api/cart/items", {"product_id": ProductFactory(vendor=vendor_b).pk}, format="json")
     body = {"email": "g@example.com", "name": "G", "line1": "1 St", "city": "Bath", "postcode": "BA1 1AA",
             "country": "gb"}  # fmt: skip
     placed = api.post("/api/orders", body, format="json")
@@ -239,15 +239,16 @@ def test_api_places_orders_and_only_the_owner_reads_them(vendor_a, vendor_b, loc
     assert len(data["orders"]) == 2 and data["status"] == "awaiting_payment"
     order_id = data["orders"][0]["id"]
     assert api.get(f"/api/orders/{order_id}").json()["id"] == order_id
-    first = api.post("/api/payments/create-intent", {"checkout": data["id"]}, format="json").json()
-    again = api.post("/api/payments/create-intent", {"checkout": data["id"]}, format="json").json()
-    assert first["id"] == again["id"] and first["clientSecret"].startswith(first["id"])
+    first = api.post("/api/payments/create-intent", {"checkout_id": data["id"]}, format="json").json()
+    again = api.post("/api/payments/create-intent", {"checkout_id": data["id"]}, format="json").json()
+    assert first["id"] == again["id"] and first["client_secret"].startswith(first["id"])
 
     stranger = APIClient()
     authenticate(stranger, other_shopper)
     assert stranger.get(f"/api/orders/{order_id}").status_code == 404
-    assert stranger.post("/api/payments/create-intent", {"checkout": data["id"]}, format="json").status_code == 404
-    assert APIClient().post("/api/orders", body, format="json").json()["code"] == "empty_cart"
+    assert stranger.post("/api/payments/create-intent", {"checkout_id": data["id"]}, format="json").status_code == 404
+    refused = APIClient().post("/api/orders", body, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "empty_cart"
 
 
 def test_a_refund_is_recorded_once_in_the_audit_log(client, placed):

@@ -1,12 +1,11 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from marketplace.accounts.selectors import addresses_for_user
+from marketplace.api import InputSerializer, Pages, page_parameters
 from marketplace.notifications import notification_unread_count, notifications_for_user, notifications_mark_read
 
 
@@ -67,7 +66,7 @@ class NotificationPageOut(serializers.Serializer):
     results = NotificationOut(many=True)
 
 
-class NotificationReadIn(serializers.Serializer):
+class NotificationReadIn(InputSerializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
     all = serializers.BooleanField(required=False, default=False)
 
@@ -77,29 +76,43 @@ class NotificationReadIn(serializers.Serializer):
         return attrs
 
 
-class NotificationPages(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
 @extend_schema(
     responses=NotificationPageOut,
-    parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
+    parameters=page_parameters(),
     summary="Your notifications, newest first, with the unread count",
 )
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def notification_list(request):
-    paginator = NotificationPages()
+    paginator = Pages()
     page = paginator.paginate_queryset(notifications_for_user(user=request.user), request)
     response = paginator.get_paginated_response(NotificationOut(page, many=True).data)
     response.data["unread"] = notification_unread_count(user=request.user)
     return response
 
 
+_IDS = {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 500}
+# The serializer's rule (ids, or all: true), which a serializer's schema can't say: one of two shapes.
+NOTIFICATION_READ_BODY = {
+    "anyOf": [
+        {
+            "type": "object",
+            "required": ["ids"],
+            "properties": {"ids": {**_IDS, "minItems": 1}, "all": {"type": "boolean"}},
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "required": ["all"],
+            "properties": {"all": {"type": "boolean", "enum": [True]}, "ids": _IDS},
+            "additionalProperties": False,
+        },
+    ]
+}
+
+
 @extend_schema(
-    request=NotificationReadIn,
+    request={"application/json": NOTIFICATION_READ_BODY},
     responses=inline_serializer(
         "NotificationsRead", {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()}
     ),

@@ -6,24 +6,15 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from marketplace.api import error_response
+from marketplace.api import ErrorSerializer, InputSerializer, Pages, error_response
 from marketplace.personal_data import personal_data_export
 
 from .address_rules import AddressInvalid
 from .selectors import address_for_user, addresses_for_user
 from .services import AccountError, address_create, address_delete, address_update
-
-
-class ErrorOut(serializers.Serializer):
-    """Every error under /api/ (``marketplace.api.exception_handler``)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
 def _errors(*codes: int) -> dict:
@@ -32,10 +23,10 @@ def _errors(*codes: int) -> dict:
         401: "Not signed in",
         404: "No such address of yours",
     }
-    return {code: OpenApiResponse(ErrorOut, description=described[code]) for code in codes}
+    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
 
 
-class AddressIn(serializers.Serializer):
+class AddressIn(InputSerializer):
     label = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=150)
     line1 = serializers.CharField(max_length=200)
@@ -60,13 +51,6 @@ class AddressOut(serializers.Serializer):
     is_default = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-
-
-class AddressPages(PageNumberPagination):
-    # Until marketplace.api.Pages lands (the API-style change); the lead swaps it in at merge.
-    page_size = 24
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 def _validated(request) -> dict:
@@ -102,7 +86,7 @@ def _write(request, write, **kwargs):
 @permission_classes([IsAuthenticated])
 def address_list(request):
     if request.method == "GET":
-        paginator = AddressPages()
+        paginator = Pages()
         page = paginator.paginate_queryset(addresses_for_user(user=request.user), request)
         return paginator.get_paginated_response(AddressOut(page, many=True).data)
     address, refusal = _write(request, address_create, user=request.user)

@@ -46,7 +46,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer mkt_…`` (or ``Token mkt_…``) against hashed tokens.
 
     Wrong or malformed tokens count against the client's address (``_FailedAttempts``);
-    over the limit, every token from that address gets 429 until the window ends.
+    over the limit, every token from that address gets 429 until the window ends. Refusals
+    keep DRF's code, ``authentication_failed`` (the list in docs/api.md).
     """
 
     keywords = ("bearer", "token")
@@ -59,11 +60,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         attempts.refuse_if_over_limit()
         if len(header) != 2:
             attempts.record()
-            raise exceptions.AuthenticationFailed("Malformed Authorization header.", code="bad_token")
+            raise exceptions.AuthenticationFailed("Malformed Authorization header.")
         token = ApiToken.objects.active().select_related("user").filter(key_hash=ApiToken.hash_key(header[1])).first()
         if token is None or not token.user.is_active:
             attempts.record()
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.", code="bad_token")
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()
         # Write last-use at most once a minute so a busy script doesn't turn every read into a write.
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
@@ -98,14 +99,22 @@ class SessionAuthenticationScheme(SessionScheme):
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
-    """Describes the token scheme in the OpenAPI schema."""
+    """Describes the token in the OpenAPI schema: ``Token`` or ``Bearer``, both accepted, the same key."""
 
     target_class = ApiTokenAuthentication
-    name = "apiToken"
+    name = ["token", "bearer"]
+
+    def get_security_requirement(self, auto_schema):
+        return [{"token": []}, {"bearer": []}]
 
     def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A personal API token from the account page: `Authorization: Bearer mkt_…`.",
-        }
+        same = "A personal API token from the account page (`mkt_…`); both spellings take the same key."
+        return [
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": f"`Authorization: Token mkt_…`. {same}",
+            },
+            {"type": "http", "scheme": "bearer", "description": f"`Authorization: Bearer mkt_…`. {same}"},
+        ]

@@ -34,12 +34,12 @@ def _items(client) -> int:
 def test_a_guest_with_a_session_cannot_add_to_the_cart_without_the_csrf_token(browser_client, mug):
     token = _csrf(browser_client)
     added = browser_client.post(
-        "/api/cart/items", {"product": mug.pk}, content_type="application/json", headers={"X-CSRFToken": token}
+        "/api/cart/items", {"product_id": mug.pk}, content_type="application/json", headers={"X-CSRFToken": token}
     )
     assert added.status_code == 201
     assert "sessionid" in browser_client.cookies  # the guest now carries a session: their cart
 
-    forged = browser_client.post("/api/cart/items", {"product": mug.pk}, content_type="application/json")
+    forged = browser_client.post("/api/cart/items", {"product_id": mug.pk}, content_type="application/json")
     assert forged.status_code == 403
     assert forged.json()["code"] == "permission_denied"
     assert "CSRF" in forged.json()["detail"]
@@ -50,7 +50,7 @@ def test_a_guest_cannot_change_or_remove_a_line_without_the_token(browser_client
     token = _csrf(browser_client)
     body = browser_client.post(
         "/api/cart/items",
-        {"product": mug.pk, "quantity": 2},
+        {"product_id": mug.pk, "quantity": 2},
         content_type="application/json",
         headers={"X-CSRFToken": token},
     ).json()
@@ -65,13 +65,13 @@ def test_a_guest_cannot_change_or_remove_a_line_without_the_token(browser_client
 
 
 def test_a_cross_site_post_without_any_cookie_is_refused_too(browser_client, mug):
-    response = browser_client.post("/api/cart/items", {"product": mug.pk}, content_type="application/json")
+    response = browser_client.post("/api/cart/items", {"product_id": mug.pk}, content_type="application/json")
     assert response.status_code == 403
 
 
 def test_a_signed_in_session_needs_the_token_as_before(browser_client, shopper, mug):
     browser_client.force_login(shopper)
-    response = browser_client.post("/api/cart/items", {"product": mug.pk}, content_type="application/json")
+    response = browser_client.post("/api/cart/items", {"product_id": mug.pk}, content_type="application/json")
     assert response.status_code == 403
 
 
@@ -86,7 +86,7 @@ def test_a_script_with_an_api_token_needs_no_csrf_token(browser_client, shopper,
     _, key = api_token_create(user=shopper, name="script")
     response = browser_client.post(
         "/api/cart/items",
-        {"product": mug.pk},
+        {"product_id": mug.pk},
         content_type="application/json",
         headers={"Authorization": f"Bearer {key}"},
     )

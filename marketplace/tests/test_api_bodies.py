@@ -39,7 +39,7 @@ def test_brackets_inside_strings_do_not_count_as_nesting(client, maker):
     response = _post_raw(
         client,
         '{"title": "Bowl", "description": "' + "[[[{{{" * 500 + '", "price": "9.00", "stock_quantity": 1,'
-        f' "category": {category.pk}}}',
+        f' "category_id": {category.pk}}}',
     )
     assert response.status_code == 201, response.json()
 
@@ -55,7 +55,7 @@ def test_an_oversized_json_body_is_refused(client, maker, settings):
     client.raise_request_exception = False
     body = '{"title": "' + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10) + '"}'
     response = _post_raw(client, body)
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert response.json() == {"code": "too_large", "detail": "The request is too large."}
 
 

@@ -124,7 +124,7 @@ def test_line_breaks_and_tabs_in_a_textarea_are_kept(client, maker, category):
 def test_a_control_character_inside_a_json_body_is_refused(client, maker, category, title):
     response = client.post(
         "/api/products",
-        {"title": title, "description": "x", "price": "10.00", "stock_quantity": 1, "category": category.pk},
+        {"title": title, "description": "x", "price": "10.00", "stock_quantity": 1, "category_id": category.pk},
         content_type="application/json",
     )
     assert response.status_code == 400
@@ -135,7 +135,7 @@ def test_a_control_character_inside_a_json_body_is_refused(client, maker, catego
 def test_line_breaks_inside_a_json_body_are_kept(client, maker, category):
     response = client.post(
         "/api/products",
-        {"title": "Bowl", "description": "a\r\n\tb", "price": "10.00", "stock_quantity": 1, "category": category.pk},
+        {"title": "Bowl", "description": "a\r\n\tb", "price": "10.00", "stock_quantity": 1, "category_id": category.pk},
         content_type="application/json",
     )
     assert response.status_code == 201, response.json()

@@ -10,11 +10,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from marketplace.api import error_response
+from marketplace.api import InputSerializer, Pages, error_response
 from vendors.models import Vendor
 
 from .. import selectors
@@ -25,11 +24,12 @@ _money = {"max_digits": 12, "decimal_places": 2}
 
 
 class OrderLineOut(serializers.Serializer):
-    product = serializers.IntegerField(source="product_id")
+    product_id = serializers.IntegerField()
     title = serializers.CharField()
     quantity = serializers.IntegerField()
     unit_price = serializers.DecimalField(**_money)
     total = serializers.DecimalField(source="line_total", **_money)
+    currency = serializers.CharField(source="order.currency")
 
 
 class StatusChangeOut(serializers.Serializer):
@@ -42,6 +42,7 @@ class StatusChangeOut(serializers.Serializer):
 class OrderSummaryOut(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
+    vendor_id = serializers.IntegerField()
     shop = serializers.CharField(source="vendor.name")
     status = serializers.CharField()
     currency = serializers.CharField()
@@ -54,21 +55,16 @@ class OrderSummaryOut(serializers.Serializer):
     paid_at = serializers.DateTimeField(allow_null=True)
     shipped_at = serializers.DateTimeField(allow_null=True)
     delivered_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
     items = OrderLineOut(many=True)
     history = StatusChangeOut(source="status_changes", many=True)
 
 
-class StatusInput(serializers.Serializer):
+class StatusInput(InputSerializer):
     status = serializers.ChoiceField(choices=[Order.Status.PROCESSING, Order.Status.SHIPPED, Order.Status.DELIVERED])
     carrier = serializers.CharField(required=False, allow_blank=True, max_length=60, default="")
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
-
-
-class OrderPages(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 LIST_PARAMETERS = [
@@ -78,7 +74,12 @@ LIST_PARAMETERS = [
         enum=["mine", "shop"],
         description="`mine` (default): orders you bought; `shop`: your shop's orders",
     ),
-    OpenApiParameter("status", OpenApiTypes.STR, description="Only this status (`open` = paid or processing)"),
+    OpenApiParameter(
+        "status",
+        OpenApiTypes.STR,
+        enum=["open", *Order.Status.values],
+        description="Only this status (`open` = paid or processing)",
+    ),
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="Placed on or after (scope=shop)"),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Placed on or before (scope=shop)"),
 ]
@@ -113,7 +114,7 @@ def order_list(request):
     else:
         return error_response("invalid", "scope is mine or shop.", errors={"scope": ["Use mine or shop."]})
     queryset = queryset.select_related("vendor").prefetch_related("items", "status_changes")
-    paginator = OrderPages()
+    paginator = Pages()
     if scope == "shop":  # the shop reads each order as GET /api/orders/{id} shows it to the shop
         from .shop_orders import ShopOrderOut, with_shop_details
 

@@ -117,7 +117,14 @@ def test_staff_read_the_shops_view(client, checkout, staff, vendor_a):
 def test_a_guest_buyer_reads_their_order_in_their_session_only(vendor_a):
     guest = Client()
     guest.post("/api/cart/items", {"product": ProductFactory(vendor=vendor_a).pk}, content_type="application/json")
-    body = {"email": "g@example.com", "name": "G", "line1": "1 St", "city": "Bath", "postcode": "BA1 1AA", "country": "GB"}
+    body = {
+        "email": "g@example.com",
+        "name": "G",
+        "line1": "1 St",
+        "city": "Bath",
+        "postcode": "BA1 1AA",
+        "country": "GB",
+    }
     order_id = guest.post("/api/orders", body, content_type="application/json").json()["orders"][0]["id"]
     assert guest.get(f"/api/orders/{order_id}").status_code == 200
     assert Client().get(f"/api/orders/{order_id}").status_code == 404

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from marketplace.api import InputSerializer
+
 from ..models import MAX_PHOTOS, REASON_MAX, REPLY_MAX, TEXT_MAX, TITLE_MAX, ReviewReport
 from ..photos import photo_url
 from ..selectors import reviewer_name
@@ -59,7 +61,7 @@ class ReviewOut(serializers.Serializer):
 
 # Lengths and ratings are checked by the services (one rule for the pages and the API); the
 # limits here only document them in the schema, so a longer value still gets the services' message.
-class ReviewIn(serializers.Serializer):
+class ReviewIn(InputSerializer):
     rating = serializers.IntegerField(help_text="1 to 5 stars.")
     title = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False,
                                   help_text=f"Plain text, at most {TITLE_MAX} characters.")  # fmt: skip
@@ -68,6 +70,7 @@ class ReviewIn(serializers.Serializer):
 
 
 class ReviewCreateIn(ReviewIn):
+    accepts_also = ("photos",)  # multipart: read from request.FILES by the view
     order_item_id = serializers.IntegerField(
         required=False, help_text="The bought item reviewed; by default your newest item of this product."
     )
@@ -80,20 +83,14 @@ class ReviewCreateWithPhotosIn(ReviewCreateIn):
     )  # fmt: skip
 
 
-class ReplyIn(serializers.Serializer):
+class ReplyIn(InputSerializer):
     text = serializers.CharField(trim_whitespace=False, help_text=f"Plain text, at most {REPLY_MAX} characters.")
 
 
-class ReportIn(serializers.Serializer):
+class ReportIn(InputSerializer):
     reason = serializers.ChoiceField(choices=ReviewReport.Reason.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX)
 
 
 class HelpfulOut(serializers.Serializer):
     helpful_count = serializers.IntegerField()
-
-
-class ReviewErrorOut(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)

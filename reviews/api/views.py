@@ -5,13 +5,21 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Product
-from marketplace.api import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle, error_response
+from marketplace.api import (
+    AnonRateThrottle,
+    ErrorSerializer,
+    Pages,
+    ScopedRateThrottle,
+    UserRateThrottle,
+    error_response,
+    page_parameters,
+    paginated,
+)
 from marketplace.api_caching import PublicReadCaching
 from marketplace.client_ip import client_ip
 
@@ -24,7 +32,6 @@ from .serializers import (
     ReportIn,
     ReviewCreateIn,
     ReviewCreateWithPhotosIn,
-    ReviewErrorOut,
     ReviewIn,
     ReviewOut,
 )
@@ -48,7 +55,7 @@ def _refused(exc: ReviewError) -> Response:
 
 
 def _errors(*codes: int, **described: str) -> dict:
-    return {code: OpenApiResponse(ReviewErrorOut, description=described.get(f"e{code}", "")) for code in codes}
+    return {code: OpenApiResponse(ErrorSerializer, description=described.get(f"e{code}", "")) for code in codes}
 
 
 class ReviewWriteThrottle(ScopedRateThrottle):
@@ -70,12 +77,6 @@ class _ReviewAPIView(APIView):
     throttle_scope = "review_writes"
 
 
-class ReviewPages(PageNumberPagination):
-    page_size = 10
-    page_size_query_param = "page_size"
-    max_page_size = 50
-
-
 class ProductReviews(PublicReadCaching, _ReviewAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
@@ -91,8 +92,9 @@ class ProductReviews(PublicReadCaching, _ReviewAPIView):
             OpenApiParameter(
                 "stars", OpenApiTypes.INT, enum=[1, 2, 3, 4, 5], description="Only reviews of this rating"
             ),
+            *page_parameters(),
         ],
-        responses={200: ReviewOut(many=True), **_errors(404)},
+        responses={200: paginated(ReviewOut, "PaginatedReviewList"), **_errors(404)},
         summary="A product's reviews, paginated",
     )
     def get(self, request, product_id: int):
@@ -106,7 +108,7 @@ class ProductReviews(PublicReadCaching, _ReviewAPIView):
         if stars and stars not in {"1", "2", "3", "4", "5"}:
             return error_response("invalid", "stars is 1 to 5.", errors={"stars": ["Use 1 to 5."]})
         queryset = selectors.reviews_for_product(product=product, sort=sort, stars=int(stars) if stars else None)
-        paginator = ReviewPages()
+        paginator = Pages()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(ReviewOut(page, many=True).data)
 

@@ -1,12 +1,18 @@
 from decimal import Decimal
 
+from django.conf import settings
 from rest_framework import serializers
 
+from marketplace.api import InputSerializer
 from vendors.models import Vendor
 
 
 class VendorPublicSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    currency = serializers.SerializerMethodField(help_text="Of shipping_flat and free_shipping_over (ISO 4217)")
+
+    def get_currency(self, vendor) -> str:
+        return settings.MARKETPLACE_CURRENCY
 
     class Meta:
         model = Vendor
@@ -22,9 +28,12 @@ class VendorPublicSerializer(serializers.ModelSerializer):
             "longitude",
             "shipping_flat",
             "free_shipping_over",
+            "currency",
             "processing_days",
             "returns_policy",
             "on_holiday",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -37,7 +46,7 @@ class VendorOwnerSerializer(VendorPublicSerializer):
         read_only_fields = fields
 
 
-class _ShopFields(serializers.Serializer):
+class _ShopFields(InputSerializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     town = serializers.CharField(max_length=120)
     country = serializers.RegexField(r"^[A-Za-z]{2}$", help_text="ISO 3166-1 alpha-2")

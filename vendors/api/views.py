@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -18,14 +18,28 @@ def _owner_id(vendor_id: int) -> int | None:
     return Vendor.objects.filter(pk=vendor_id).values_list("owner_id", flat=True).first()
 
 
+# A refusal about the request's fields is a 400; one about the caller's state is not.
+_STATUS_BY_CODE = {"email_unverified": status.HTTP_403_FORBIDDEN, "shop_exists": status.HTTP_409_CONFLICT}
+
+
 def _vendor_error(exc: VendorError) -> Response:
+    if exc.code in _STATUS_BY_CODE:
+        return error_response(exc.code, str(exc), _STATUS_BY_CODE[exc.code])
     return error_response("invalid", str(exc), errors={exc.field or "non_field_errors": [str(exc)]})
 
 
 class VendorRegister(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=VendorRegisterSerializer, responses={201: VendorOwnerSerializer}, summary="Open a shop")
+    @extend_schema(
+        request=VendorRegisterSerializer,
+        responses={
+            201: VendorOwnerSerializer,
+            403: OpenApiResponse(description="Verify your email address first (`email_unverified`)"),
+            409: OpenApiResponse(description="You already have a shop (`shop_exists`)"),
+        },
+        summary="Open a shop (it waits for staff review)",
+    )
     def post(self, request):
         serializer = VendorRegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -20,9 +20,10 @@ logger = logging.getLogger(__name__)
 class VendorError(Exception):
     """A refusal the person should read: bad input or a move that is not allowed."""
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
         super().__init__(message)
         self.field = field
+        self.code = code  # the API's error code (vendors/api/views.py maps it to a status)
 
 
 # Which status moves staff may make, and what each means to the shop.
@@ -78,11 +79,11 @@ def vendor_register(
 ) -> Vendor:
     """Open a shop for ``owner``; it waits for staff review (status ``pending``)."""
     if not EmailAddress.objects.filter(user=owner, verified=True).exists():
-        raise VendorError("Verify your email address before opening a shop.")
+        raise VendorError("Verify your email address before opening a shop.", code="email_unverified")
     # Serialise per user so two quick submissions can't both pass the one-shop check.
     User.objects.select_for_update().get(pk=owner.pk)
     if Vendor.objects.filter(owner=owner).exists():
-        raise VendorError("You already have a shop.")
+        raise VendorError("You already have a shop.", code="shop_exists")
     name = " ".join(name.split())
     if len(name) < 3:
         raise VendorError("A shop name needs at least 3 characters.", field="name")

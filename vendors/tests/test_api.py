@@ -14,14 +14,14 @@ def api():
 
 def test_register_a_shop_through_the_api(api, shopper):
     authenticate(api, shopper)
-    response = api.post(
-        "/api/vendors/register",
-        {"name": "Copper Wren", "town": "Asheville", "country": "us", "status": "approved", "payouts_enabled": True},
-        format="json",
-    )
+    shop = {"name": "Copper Wren", "town": "Asheville", "country": "us"}
+    response = api.post("/api/vendors/register", {**shop, "status": "approved", "payouts_enabled": True}, format="json")
+    assert response.status_code == 400  # status and payouts can't be chosen: refused by name
+    assert set(response.json()["errors"]) == {"status", "payouts_enabled"}
+    response = api.post("/api/vendors/register", shop, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["status"] == "pending"  # status and payouts in the body are ignored
+    assert body["status"] == "pending"
     assert body["payouts_enabled"] is False
     assert body["country"] == "US"
 
@@ -29,7 +29,7 @@ def test_register_a_shop_through_the_api(api, shopper):
 def test_register_refuses_a_second_shop_and_bad_input(api, vendor_a):
     authenticate(api, vendor_a.owner)
     response = api.post("/api/vendors/register", {"name": "Another", "town": "Bath", "country": "GB"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409 and response.json()["code"] == "shop_exists"
     assert "already have a shop" in response.json()["detail"]
     response = api.post("/api/vendors/register", {"name": "X", "town": "Bath", "country": "GBR"}, format="json")
     assert response.status_code == 400
@@ -52,6 +52,8 @@ def test_owner_updates_their_shop_and_others_get_404(api, vendor_a, vendor_b):
     assert api.put(f"/api/vendors/{vendor_a.pk}", {"on_holiday": True}, format="json").status_code == 404
     authenticate(api, vendor_a.owner)
     response = api.put(f"/api/vendors/{vendor_a.pk}", {"on_holiday": True, "name": "Renamed"}, format="json")
+    assert response.status_code == 400 and set(response.json()["errors"]) == {"name"}  # the name is fixed
+    response = api.put(f"/api/vendors/{vendor_a.pk}", {"on_holiday": True}, format="json")
     assert response.status_code == 200
     assert response.json()["on_holiday"] is True
     assert response.json()["name"] == "Kiln & Co"

@@ -41,7 +41,7 @@ def test_a_wrong_or_revoked_token_is_refused(client, shopper):
     key = _create_token(client, shopper)
     response = client.get("/api/me", headers={"Authorization": "Bearer mkt_not-a-real-token"})
     assert response.status_code == 401
-    assert response.json() == {"code": "bad_token", "detail": "Invalid or revoked token."}
+    assert response.json() == {"code": "authentication_failed", "detail": "Invalid or revoked token."}
 
     token = ApiToken.objects.get()
     client.post(f"/account/tokens/{token.pk}/revoke")
