@@ -6,7 +6,6 @@ the same row (201 the first time), never a duplicate or a 500.
 """
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
@@ -27,6 +26,9 @@ ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="`not_authenticated`: sign in or send a token"),
 }
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="`not_found`: not in your list")}
+# An id of something not on sale answers like the cart's: 404 ``not_found`` (docs/api.md).
+NOT_FOUND_FOR_SALE = {404: OpenApiResponse(ErrorSerializer, description="`not_found`: no product on sale has this id")}
+NOT_FOUND_OPEN = {404: OpenApiResponse(ErrorSerializer, description="`not_found`: no open shop has this id")}
 
 
 class FavouriteProductSerializer(serializers.Serializer):
@@ -91,7 +93,7 @@ class Favourites(generics.ListAPIView):
         parameters=[
             OpenApiParameter(
                 "product_ids",
-                OpenApiTypes.STR,
+                {"type": "string", "pattern": r"^[0-9]+(,[0-9]+){0,99}$"},
                 description=f"Only these products (comma-separated ids, at most {MAX_FILTER_IDS}): which of a page "
                 "of cards you have favourited",
             )
@@ -114,7 +116,7 @@ class Favourites(generics.ListAPIView):
 
     @extend_schema(
         request=FavouriteCreateSerializer,
-        responses={201: FavouriteSerializer, 200: FavouriteSerializer, **ERRORS},
+        responses={201: FavouriteSerializer, 200: FavouriteSerializer, **ERRORS, **NOT_FOUND_FOR_SALE},
         summary="Favourite a product (200 with the same row when it already is)",
     )
     def post(self, request):
@@ -124,7 +126,7 @@ class Favourites(generics.ListAPIView):
         try:
             product = selectors.product_get_for_favourite(product_id=product_id)
         except Http404:
-            raise _invalid("product_id", "No product on sale has this id.") from None
+            raise NotFound("No product on sale has this id.") from None
         row, created = favourite_add(user=request.user, product=product)
         row = selectors.favourite_list_for_user(user=request.user).get(pk=row.pk)
         return Response(
@@ -156,7 +158,7 @@ class Follows(generics.ListAPIView):
 
     @extend_schema(
         request=FollowCreateSerializer,
-        responses={201: FollowSerializer, 200: FollowSerializer, **ERRORS},
+        responses={201: FollowSerializer, 200: FollowSerializer, **ERRORS, **NOT_FOUND_OPEN},
         summary="Follow a shop (200 with the same row when you already do)",
     )
     def post(self, request):
@@ -165,7 +167,7 @@ class Follows(generics.ListAPIView):
         try:
             vendor = selectors.vendor_get_for_follow(vendor_id=body.validated_data["shop_id"])
         except Http404:
-            raise _invalid("shop_id", "No open shop has this id.") from None
+            raise NotFound("No open shop has this id.") from None
         row, created = shop_follow_add(user=request.user, vendor=vendor)
         row = selectors.follow_list_for_user(user=request.user).get(pk=row.pk)
         return Response(FollowSerializer(row).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -2,14 +2,14 @@
 and selectors as the pages. Another person's address is 404, like one that doesn't exist."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from marketplace.api import ErrorSerializer, InputSerializer, Pages, error_response
+from marketplace.api import ErrorSerializer, InputSerializer, Pages, error_response, page_parameters, paginated
 from marketplace.personal_data import personal_data_export
 
 from .address_rules import AddressInvalid
@@ -72,8 +72,8 @@ def _write(request, write, **kwargs):
 
 @extend_schema(
     methods=["GET"],
-    responses={200: AddressOut(many=True), **_errors(401)},
-    parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
+    responses={200: paginated(AddressOut, "AddressPage"), **_errors(401)},
+    parameters=page_parameters(),
     summary="Your saved addresses, the default first",
 )
 @extend_schema(

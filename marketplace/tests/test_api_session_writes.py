@@ -44,7 +44,7 @@ def test_placing_orders_needs_the_csrf_token(browser, shopper, vendor_a):
     mug = ProductFactory(vendor=vendor_a, price=Decimal("20.00"))
     browser.force_login(shopper)
     token = _csrf(browser)
-    browser.post("/api/cart/items", {"product": mug.pk}, content_type="application/json",
+    browser.post("/api/cart/items", {"product_id": mug.pk}, content_type="application/json",
                  headers={"X-CSRFToken": token})  # fmt: skip
     forged = browser.post("/api/orders", ADDRESS, content_type="application/json",
                           headers={"Idempotency-Key": str(uuid.uuid4())})  # fmt: skip
@@ -57,13 +57,13 @@ def test_placing_orders_needs_the_csrf_token(browser, shopper, vendor_a):
 def test_a_payment_intent_needs_the_csrf_token(browser, shopper, vendor_a):
     order = paid_order(user=shopper, vendor=vendor_a)
     browser.force_login(shopper)
-    _refused(browser.post("/api/payments/create-intent", {"checkout": order.checkout_id},
+    _refused(browser.post("/api/payments/create-intent", {"checkout_id": order.checkout_id},
                           content_type="application/json"))  # fmt: skip
 
 
 def test_listing_a_product_needs_the_csrf_token(browser, vendor_a):
     browser.force_login(vendor_a.owner)
-    body = {"title": "Bowl", "category": CategoryFactory().pk, "price": "10.00"}
+    body = {"title": "Bowl", "category_id": CategoryFactory().pk, "price": "10.00"}
     count = Product.objects.count()
     _refused(browser.post("/api/products", body, content_type="application/json"))
     assert Product.objects.count() == count
