@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.services.products import product_set_hidden
 from checkout.payments import checkout_sync_payment
 from checkout.tests.conftest import card_pay
 from conftest import _user
@@ -57,6 +58,7 @@ def marketplace_rows(placed_checkout, superuser, shopper, vendor_a, django_captu
                            text="Lovely glaze")  # fmt: skip
     review_report(review=review, reporter=superuser, reason="spam")
     review_set_hidden(review=review, hidden=True, by=superuser, reason="spam link")
+    product_set_hidden(product=delivered.items.get().product, hidden=True, by=superuser, reason="counterfeit")
     vendor_status_change(vendor=vendor_a, to_status="suspended", reason="checking", by=superuser)
     Dispute.objects.create(stripe_dispute_id="dp_1", checkout=placed_checkout, amount=Decimal("5.00"), currency="USD",
                            reason="fraudulent", status="needs_response")  # fmt: skip

@@ -50,7 +50,7 @@ def support(db):
 def finance(db):
     return _staff_with(
         "finance@example.com", *VIEW_ALL, "checkout.change_followup", "orders.change_reconciliationissue",
-        "orders.change_order", "orders.add_orderrefund", "marketplace.change_stripeevent",
+        "orders.change_order", "orders.cancel_order", "marketplace.change_stripeevent",
     )  # fmt: skip
 
 
@@ -341,7 +341,7 @@ def test_cancelling_an_overdue_order_refunds_it_once(client, placed_checkout, dj
     nudger = _staff_with("nudger@example.com", *VIEW_ALL, "orders.change_order")
     client.force_login(nudger)
     assert _post(client, "overdue", "cancel", order.pk).status_code == 403
-    client.force_login(_staff_with("fin@example.com", *VIEW_ALL, "orders.add_orderrefund"))
+    client.force_login(_staff_with("fin@example.com", *VIEW_ALL, "orders.cancel_order"))
     with django_capture_on_commit_callbacks(execute=True):
         _post(client, "overdue", "cancel", order.pk)
         _post(client, "overdue", "cancel", order.pk)

@@ -19,6 +19,7 @@ from django.contrib import admin
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from checkout.models import Checkout, PaymentRecord
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         model_admin = admin.site.get_model_admin(PaymentRecord)
 
         def streamed() -> int:
-            request = RequestFactory().get("/staff/checkout/paymentrecord/export.csv")
+            request = RequestFactory().get(reverse("admin:checkout_paymentrecord_changelist") + "export.csv")
             request.user = user
             response = model_admin.csv_export_view(request)
             return sum(len(chunk) for chunk in response.streaming_content)
