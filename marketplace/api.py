@@ -115,9 +115,9 @@ class Pages(pagination.PageNumberPagination):
 
     @classmethod
     def size_from(cls, request) -> int:
-        raw = request.query_params.get(cls.page_size_query_param, "")
-        if raw == "":
+        if cls.page_size_query_param not in request.query_params:
             return cls.page_size
+        raw = request.query_params[cls.page_size_query_param]  # present but empty is refused below
         if not raw.isdigit() or not 1 <= int(raw) <= cls.max_page_size:
             message = f"page_size is a whole number from 1 to {cls.max_page_size}."
             raise exceptions.ValidationError({cls.page_size_query_param: [message]})
@@ -125,9 +125,9 @@ class Pages(pagination.PageNumberPagination):
 
     @classmethod
     def number_from(cls, request) -> int:
-        raw = request.query_params.get(cls.page_query_param, "")
-        if raw == "":
+        if cls.page_query_param not in request.query_params:
             return 1
+        raw = request.query_params[cls.page_query_param]  # present but empty is refused below
         if not raw.isdigit() or int(raw) < 1:
             raise exceptions.ValidationError({cls.page_query_param: ["page is a whole number from 1."]})
         return int(raw)

@@ -59,18 +59,10 @@ CONFLICT_CODES = ("idempotency_key_reused", "idempotency_key_in_use")
 def schema_document_conflicts(result, generator, request, public):
     """drf-spectacular post-processing hook: each operation taking ``Idempotency-Key`` also answers 409 (the key
     reused or in use) and 400 (a malformed key); added here so the views' own ``responses`` stay theirs."""
-    error = {
-        "type": "object",
-        "properties": {
-            "code": {"type": "string"},
-            "detail": {"type": "string"},
-            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-        },
-        "required": ["code", "detail"],
-    }
+    error = {"$ref": "#/components/schemas/Error"}  # the one error body (marketplace.api_schema)
     described = {
         "409": f"The {HEADER} was used with another request (`idempotency_key_reused`) or its first request is "
-        "still running (`idempotency_key_in_use`); or the operation's own conflict.",
+        "still running (`idempotency_key_in_use`).",
         "400": f"Invalid fields, or a malformed {HEADER} (`invalid`, errors under `{HEADER}`).",
     }
     for operations in result.get("paths", {}).values():
@@ -81,9 +73,10 @@ def schema_document_conflicts(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             for code, description in described.items():
-                responses.setdefault(
-                    code, {"description": description, "content": {"application/json": {"schema": error}}}
-                )
+                if code in responses:  # the operation's own 400/409: say both
+                    responses[code]["description"] = f"{responses[code].get('description', '')} {description}".strip()
+                else:
+                    responses[code] = {"description": description, "content": {"application/json": {"schema": error}}}
     return result
 
 

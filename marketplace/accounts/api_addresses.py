@@ -73,6 +73,7 @@ def _write(request, write, **kwargs):
 @extend_schema(
     methods=["GET"],
     responses={200: paginated(AddressOut, "AddressPage"), **_errors(401)},
+    operation_id="addresses_list",
     parameters=page_parameters(),
     summary="Your saved addresses, the default first",
 )

@@ -150,6 +150,10 @@ def test_a_page_past_the_end_is_a_404_and_a_bad_page_size_a_400(client):
     for bad in ("0", "101", "x"):
         response = client.get("/api/v1/categories", {"page_size": bad})
         assert response.status_code == 400 and list(response.json()["errors"]) == ["page_size"]
+    # Given but empty is not "absent" (schemathesis sent ``page=``; it was read as page 1).
+    for name in ("page", "page_size"):
+        response = client.get("/api/v1/categories", {name: ""})
+        assert response.status_code == 400 and list(response.json()["errors"]) == [name]
 
 
 def test_an_error_inside_a_list_is_reported_under_the_fields_own_name_as_text(client, vendor_a):

@@ -326,7 +326,7 @@ def test_two_requests_with_one_key_at_once_place_one_order(shopper, vendor_a):
 @pytest.mark.django_db
 def test_the_schema_documents_the_header_on_the_money_writes(client):
     schema = client.get("/api/schema/", {"format": "json"}).json()
-    for path in ("/api/orders", "/api/payments/create-intent", "/api/cart/items"):
+    for path in ("/api/v1/orders", "/api/v1/payments/create-intent", "/api/v1/cart/items"):
         operation = schema["paths"][path]["post"]
         headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
         assert [p["name"] for p in headers] == ["Idempotency-Key"], path
