@@ -38,6 +38,30 @@ def api_error_body(status: int) -> dict:
     return {"code": code, "detail": detail}
 
 
+class ApiQueryParametersMiddleware:
+    """Under /api/, a query parameter given more than once is a 400 naming it.
+
+    Every parameter of this API takes one value (the schema says so); a view reading
+    ``query_params.get`` would otherwise act on the last of them without a word, and a
+    client's mistake would look like an empty result.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PREFIX):
+            repeated = sorted(name for name, values in request.GET.lists() if len(values) > 1)
+            if repeated:
+                body = {
+                    "code": "invalid",
+                    "detail": "A query parameter was given more than once.",
+                    "errors": {name: ["Give this parameter once."] for name in repeated},
+                }
+                return JsonResponse(body, status=400)
+        return self.get_response(request)
+
+
 class ApiErrorBodyMiddleware:
     """Under /api/, any 4xx or 5xx that isn't JSON yet gets the API's error body.
 

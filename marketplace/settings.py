@@ -99,6 +99,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "marketplace.request_id.RequestIdMiddleware",
     "marketplace.errors.ApiErrorBodyMiddleware",  # JSON errors under /api/ from every layer below
+    "marketplace.errors.ApiQueryParametersMiddleware",  # one value per query parameter under /api/
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -44,7 +44,9 @@ class ProductListCreate(PublicReadCaching, generics.ListAPIView):
         qs = selectors.product_list_visible()
         vendor = self.request.query_params.get("vendor")
         if vendor:
-            qs = qs.filter(vendor_id=vendor) if vendor.isdigit() else qs.none()
+            if not vendor.isdigit():
+                raise ValidationError({"vendor": ["A shop's id: a whole number."]})
+            qs = qs.filter(vendor_id=vendor)
         category = self.request.query_params.get("category")
         if category:
             found = Category.objects.filter(**({"pk": category} if category.isdigit() else {"slug": category})).first()

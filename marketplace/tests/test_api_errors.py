@@ -165,3 +165,15 @@ def test_an_error_inside_a_list_is_reported_under_the_fields_own_name_as_text(cl
     response = client.post("/api/v1/products", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"] == {"tags": ["[1] Ensure this field has no more than 40 characters."]}
+
+
+def test_a_query_parameter_given_twice_or_of_the_wrong_type_is_a_400_naming_it(client, vendor_a):
+    """Found by schemathesis: ``?vendor=false&vendor=-7e16`` listed nothing with a 200, as if it were a filter."""
+    ProductFactory(vendor=vendor_a)
+    response = client.get("/api/v1/products", {"vendor": [vendor_a.pk, vendor_a.pk]})
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["vendor"]
+    _is_error_body(response, "invalid")
+    for bad in ("false", "-7", "2.5e3"):
+        response = client.get("/api/v1/products", {"vendor": bad})
+        assert response.status_code == 400 and list(response.json()["errors"]) == ["vendor"], bad
+    assert client.get("/api/v1/products", {"vendor": vendor_a.pk}).json()["count"] == 1
