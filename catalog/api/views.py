@@ -32,7 +32,9 @@ class ProductListCreate(PublicReadCaching, generics.ListAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("vendor", OpenApiTypes.INT, description="Only this shop's products"),
+            OpenApiParameter(
+                "vendor", {"type": "integer", "minimum": 1}, description="Only this shop's products (its id)"
+            ),
             OpenApiParameter("category", OpenApiTypes.STR, description="Category slug or id (includes descendants)"),
         ],
         summary="Products on sale (active products of visible shops)",
