@@ -9,6 +9,7 @@ product, storefront, add to cart, checkout start. `perf/test_locustfile.py` (an 
 reading, no locust needed) keeps that list from rotting.
 """
 
+import itertools
 import json
 import os
 import random
@@ -63,6 +64,16 @@ def _search_pool(targets: dict, count: int) -> list[str]:
 SEARCHES = _search_pool(TARGETS, SEARCH_QUERIES)
 
 
+def _popularity(items: list) -> list[float]:
+    """Cumulative weights 1/rank (Zipf): a few products and shops draw most of the visits, the
+    long tail the rest, as in any shop window; a uniform pick would measure a cold cache only."""
+    return list(itertools.accumulate(1 / rank for rank in range(1, len(items) + 1)))
+
+
+PRODUCT_WEIGHTS = _popularity(TARGETS["products"])
+SHOP_WEIGHTS = _popularity(TARGETS["shops"])
+
+
 class Shopper(FastHttpUser):
     """A guest browsing: 35 % product pages, 35 % searches, the rest categories, shops, the
     home page, and now and then an add to cart followed by the checkout's first page."""
@@ -74,7 +85,7 @@ class Shopper(FastHttpUser):
         self.cart_items = 0
 
     def _product(self):
-        pk, slug = random.choice(TARGETS["products"])
+        pk, slug = random.choices(TARGETS["products"], cum_weights=PRODUCT_WEIGHTS)[0]
         return pk, f"/p/{slug}/"
 
     @task(35)
@@ -93,7 +104,8 @@ class Shopper(FastHttpUser):
 
     @task(8)
     def storefront(self):
-        self.client.get(f"/shops/{random.choice(TARGETS['shops'])}/", name="storefront")
+        shop = random.choices(TARGETS["shops"], cum_weights=SHOP_WEIGHTS)[0]
+        self.client.get(f"/shops/{shop}/", name="storefront")
 
     @task(6)
     def home(self):

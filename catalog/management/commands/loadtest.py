@@ -40,6 +40,12 @@ class Command(BaseCommand):
         parser.add_argument("--products", type=int, default=100_000)
         parser.add_argument("--shops", type=int, default=500)
         parser.add_argument("--seconds", type=int, default=int(os.environ.get("LOADTEST_SECONDS", "60")))
+        parser.add_argument(
+            "--warmup",
+            type=int,
+            default=int(os.environ.get("LOADTEST_WARMUP_SECONDS", "15")),
+            help="seconds of the same mix before the measured run (fills the caches; not reported)",
+        )
         parser.add_argument("--users", type=int, default=int(os.environ.get("LOADTEST_USERS", "8")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("LOADTEST_WORKERS", "2")))
         parser.add_argument("--worker-class", default=os.environ.get("LOADTEST_WORKER_CLASS", ""))
@@ -47,7 +53,9 @@ class Command(BaseCommand):
         parser.add_argument("--locust", default=os.environ.get("LOCUST", "locust"), help="the locust executable")
         parser.add_argument("--out", default="var/loadtest")
 
-    def handle(self, *args, products, shops, seconds, users, workers, worker_class, threads, locust, out, **options):
+    def handle(
+        self, *args, products, shops, seconds, warmup, users, workers, worker_class, threads, locust, out, **options
+    ):
         if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
             raise CommandError(
                 "Set REDIS_URL (e.g. redis://127.0.0.1:6379/10): the load test measures the Redis cache."
@@ -84,9 +92,22 @@ class Command(BaseCommand):
             self._wait(processes["web"], port)
             self.stdout.write(
                 f"gunicorn on http://{HOST}:{port}: {workers} workers ({worker_class or 'class from gunicorn.conf.py'}"
-                f"{f', {threads} threads' if threads else ''}); locust: {users} users for {seconds} s"
+                f"{f', {threads} threads' if threads else ''}); "
+                f"locust: {users} users, {warmup} s warm-up, {seconds} s measured"
             )
             prefix = out_dir / "locust"
+            if warmup:
+                self._locust(locust, port, users, warmup, targets, out_dir / "warmup")
+            status = self._locust(locust, port, users, seconds, targets, prefix)
+            memory = {name: _rss_tree(process) for name, process in processes.items()}
+        finally:
+            for process in processes.values():
+                stop_process(process)
+        self._report(prefix, memory, status)
+
+    @staticmethod
+    def _locust(locust: str, port: int, users: int, seconds: int, targets: Path, prefix: Path) -> int:
+        with open(f"{prefix}.log", "w") as log:
             run = subprocess.run(  # noqa: S603 -- our own locust
                 [locust, "-f", "perf/locustfile.py", "--headless", "--host", f"http://{HOST}:{port}",
                  "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s",
@@ -94,14 +115,10 @@ class Command(BaseCommand):
                 env={**os.environ, "LOADTEST_TARGETS": str(targets)},
                 cwd=settings.BASE_DIR,
                 stdout=subprocess.DEVNULL,
-                stderr=open(out_dir / "locust.log", "w"),  # noqa: SIM115 -- the child's
+                stderr=log,
                 check=False,
             )  # fmt: skip
-            memory = {name: _rss_tree(process) for name, process in processes.items()}
-        finally:
-            for process in processes.values():
-                stop_process(process)
-        self._report(prefix, memory, run.returncode)
+        return run.returncode
 
     def _catalogue(self, products: int, shops: int) -> None:
         have = Product.objects.count()
@@ -136,7 +153,7 @@ class Command(BaseCommand):
     def _report(self, prefix: Path, memory: dict, locust_status: int) -> None:
         stats = Path(f"{prefix}_stats.csv")
         if not stats.exists():
-            raise CommandError(f"locust wrote no statistics (exit {locust_status}); see var/loadtest/locust.log")
+            raise CommandError(f"locust wrote no statistics (exit {locust_status}); see {prefix}.log")
         with stats.open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         self.stdout.write(
