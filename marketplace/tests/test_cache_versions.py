@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 
 from marketplace import cache_versions
-from marketplace.cache_versions import CATALOGUE, catalogue_changed, catalogue_version
+from marketplace.cache_versions import CATALOGUE, catalogue_cached, catalogue_changed, catalogue_version
 
 
 @pytest.fixture
@@ -62,3 +62,36 @@ def test_a_search_page_reads_the_version_once(client, version_reads):
     response = client.get("/search", {"q": "mug", "price_max": "40"})
     assert response.status_code == 200
     assert version_reads() == 1
+
+
+def test_a_flushed_cache_starts_a_version_never_used_before():
+    # After a Redis flush (or the key's eviction) the version must not restart at one: entries
+    # built under an old "1" (in Redis or in a process) would be served again.
+    old = catalogue_version()
+    cache.clear()
+    assert catalogue_version() not in (old, 1)
+    cache.clear()
+    catalogue_changed()  # a bump finding no version starts a fresh one too
+    assert catalogue_version() not in (old, 1)
+
+
+def test_small_catalogue_values_are_held_in_the_process_per_version():
+    built = []
+
+    def build():
+        built.append(1)
+        return {"built": len(built)}
+
+    request_started.send(sender=None)
+    first = catalogue_cached("test-menu", build)
+    assert catalogue_cached("test-menu", build) is first  # no cache read, no unpickling
+    request_finished.send(sender=None)
+    catalogue_changed()
+    assert catalogue_cached("test-menu", build) == {"built": 2}
+    assert len(built) == 2
+
+
+def test_a_value_held_by_one_process_is_shared_through_the_cache_with_the_others():
+    catalogue_cached("test-flag", lambda: False)  # falsy values are held too
+    cache_versions._held.clear()  # as if another process asked
+    assert catalogue_cached("test-flag", lambda: True) is False
