@@ -1,9 +1,8 @@
-from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from marketplace.cache_versions import catalogue_version
+from marketplace.cache_versions import catalogue_cached
 from vendors.models import Vendor
 
 from .models import VISIBLE_SQL, Category, Product, ProductImage
@@ -30,14 +29,10 @@ def category_list_top_level() -> QuerySet[Category]:
 def category_tree() -> list[Category]:
     """Top-level categories with their children loaded: the category menus on every search page.
 
-    Cached under the catalogue version (category edits bump it), so a page pays a
-    cache read instead of two queries.
+    Cached under the catalogue version (category edits bump it) and held in the process, so a
+    page pays neither two queries nor a cache read. Shared: callers must not modify it.
     """
-    return cache.get_or_set(
-        f"category-tree:{catalogue_version()}",
-        lambda: list(category_list_top_level().prefetch_related("children")),
-        3600,
-    )
+    return catalogue_cached("category-tree", lambda: list(category_list_top_level().prefetch_related("children")))
 
 
 CATEGORY_INDENT = "\xa0\xa0\xa0"  # no-break spaces: a <select> keeps them
@@ -68,19 +63,14 @@ def any_visible_product_rated() -> bool:
     One indexed EXISTS, cached under the catalogue version: whatever writes a rating must call
     ``catalogue_changed()`` (as every product write does), which also refreshes this answer.
     """
-    return cache.get_or_set(
-        f"ratings-exist:{catalogue_version()}",
-        lambda: Product.objects.visible().filter(rating_count__gt=0).exists(),
-        3600,
-    )
+    return catalogue_cached("ratings-exist", lambda: Product.objects.visible().filter(rating_count__gt=0).exists())
 
 
 def category_names() -> dict[int, tuple[str, str]]:
-    """Every category's (name, slug) by id, for facets; cached under the catalogue version."""
-    return cache.get_or_set(
-        f"category-names:{catalogue_version()}",
+    """Every category's (name, slug) by id, for facets; cached under the catalogue version (and in the process)."""
+    return catalogue_cached(
+        "category-names",
         lambda: {pk: (name, slug) for pk, name, slug in Category.objects.values_list("pk", "name", "slug")},
-        3600,
     )
 
 
