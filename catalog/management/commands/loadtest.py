@@ -12,6 +12,7 @@ locust from its own venv (``--locust``).
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -98,12 +99,28 @@ class Command(BaseCommand):
             prefix = out_dir / "locust"
             if warmup:
                 self._locust(locust, port, users, warmup, targets, out_dir / "warmup")
+            before = {name: _usage_tree(process) for name, process in processes.items()}
+            locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             status = self._locust(locust, port, users, seconds, targets, prefix)
-            memory = {name: _rss_tree(process) for name, process in processes.items()}
+            locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            after = {name: _usage_tree(process) for name, process in processes.items()}
+            # CPU seconds each process spent in the measured run: on a shared machine the
+            # requests per CPU-second say more about capacity than the wall-clock rate.
+            usage = {
+                name: [(label, rss, cpu - before[name].get(label, (0, 0.0))[1]) for label, (rss, cpu) in found.items()]
+                for name, found in after.items()
+            }
+            usage["locust"] = [
+                (
+                    "(load generator)",
+                    0,
+                    locust_after.ru_utime + locust_after.ru_stime - locust_before.ru_utime - locust_before.ru_stime,
+                )
+            ]
         finally:
             for process in processes.values():
                 stop_process(process)
-        self._report(prefix, memory, status)
+        self._report(prefix, usage, status)
 
     @staticmethod
     def _locust(locust: str, port: int, users: int, seconds: int, targets: Path, prefix: Path) -> int:
@@ -150,7 +167,7 @@ class Command(BaseCommand):
                 raise CommandError("gunicorn did not start; see var/loadtest/web.log")
             time.sleep(0.2)
 
-    def _report(self, prefix: Path, memory: dict, locust_status: int) -> None:
+    def _report(self, prefix: Path, usage: dict, locust_status: int) -> None:
         stats = Path(f"{prefix}_stats.csv")
         if not stats.exists():
             raise CommandError(f"locust wrote no statistics (exit {locust_status}); see {prefix}.log")
@@ -171,22 +188,31 @@ class Command(BaseCommand):
         if int(total["Failure Count"]) and failures.exists():
             self.stdout.write(failures.read_text(encoding="utf-8"))
         self.stdout.write(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        self.stdout.write("\nResident memory after the run (MB)")
-        for name, processes in memory.items():
-            for label, rss in processes:
-                self.stdout.write(f"{name + ' ' + label:34} {rss / 2**20:8.1f}")
+        requests = int(total["Request Count"])
+        self.stdout.write("\nResident memory after the run, and CPU used during it")
+        self.stdout.write(f"{'process':34} {'RSS MB':>8} {'CPU s':>8}")
+        for name, processes in usage.items():
+            for label, rss, cpu in processes:
+                rss_text = f"{rss / 2**20:8.1f}" if rss else f"{'':8}"
+                self.stdout.write(f"{name + ' ' + label:34} {rss_text} {cpu:8.1f}")
+        web_cpu = sum(cpu for _label, _rss, cpu in usage["web"])
+        if requests and web_cpu:
+            self.stdout.write(
+                f"web CPU per request: {web_cpu * 1000 / requests:.1f} ms "
+                f"({requests / web_cpu:.0f} requests per CPU-second of gunicorn)"
+            )
 
 
-def _rss_tree(process: subprocess.Popen) -> list[tuple[str, int]]:
-    """RSS of a process and each of its children (gunicorn's arbiter and workers, Celery's pool)."""
+def _usage_tree(process: subprocess.Popen) -> dict[str, tuple[int, float]]:
+    """RSS (bytes) and CPU seconds so far of a process and each of its children (gunicorn's
+    workers, Celery's pool), by label. Children are labelled by pid: a recycled worker is new."""
     try:
         parent = psutil.Process(process.pid)
-        found = [("(main)", parent.memory_info().rss)]
-        for i, child in enumerate(parent.children(recursive=True), 1):
-            found.append((f"child {i}", child.memory_info().rss))
+        found = {"(main)": parent}
+        found |= {f"pid {child.pid}": child for child in parent.children(recursive=True)}
+        return {label: (p.memory_info().rss, sum(p.cpu_times()[:2])) for label, p in found.items()}
     except psutil.NoSuchProcess:
-        return [("(exited)", 0)]
-    return found
+        return {}
 
 
 def _database_url() -> str:
