@@ -140,3 +140,18 @@ class Shopper(FastHttpUser):
                 start.failure(f"checkout start answered {start.status_code} without its form")
             else:
                 start.success()
+
+
+class CacheMissSearcher(FastHttpUser):
+    """`manage.py loadtest --mix cache-miss`: a search no one has asked before, every request (a
+    price nobody typed), so neither the results nor the rendered page come from the cache."""
+
+    wait_time = constant(0)
+    _prices = itertools.count()
+    _run = random.randrange(10**6)
+
+    @task
+    def search_cache_miss(self):
+        price = f"{150 + next(self._prices) / 100:.2f}"
+        query = {"q": random.choice(TARGETS["words"]), "price_min": "20", "price_max": price, "run": self._run}
+        self.client.get("/search?" + urlencode(query), name="search (cache miss)")

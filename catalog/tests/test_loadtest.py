@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from catalog.management.commands.loadtest import Command
+from catalog.management.commands.loadtest import MIXES, Command
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from vendors.models import Vendor
@@ -20,7 +20,12 @@ LOCUSTFILE = Path(settings.BASE_DIR) / "perf" / "locustfile.py"
 PAGES = {"home", "category", "search", "product", "storefront", "add to cart", "checkout start"}
 
 
-def _requests(tree: ast.Module) -> list[tuple[str, str, str]]:
+def _class(name: str) -> ast.ClassDef:
+    tree = ast.parse(LOCUSTFILE.read_text(encoding="utf-8"))
+    return next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == name)
+
+
+def _requests(tree: ast.AST) -> list[tuple[str, str, str]]:
     """(method, path or '?', report name) of every ``self.client.<method>(...)`` call."""
     found = []
     for node in ast.walk(tree):
@@ -35,7 +40,7 @@ def _requests(tree: ast.Module) -> list[tuple[str, str, str]]:
     return found
 
 
-def _tasks(tree: ast.Module) -> dict[str, int]:
+def _tasks(tree: ast.AST) -> dict[str, int]:
     """Method name -> weight of each ``@task(weight)`` in the user class."""
     weights = {}
     for node in ast.walk(tree):
@@ -47,8 +52,7 @@ def _tasks(tree: ast.Module) -> dict[str, int]:
 
 
 def test_the_mix_asks_for_every_shopper_page_under_its_report_name():
-    tree = ast.parse(LOCUSTFILE.read_text(encoding="utf-8"))
-    requests = _requests(tree)
+    requests = _requests(_class("Shopper"))
     assert {name for _method, _path, name in requests} == PAGES
     assert all(name for _method, _path, name in requests), "a request without name= would be reported per URL"
     assert ("post", "/cart/add", "add to cart") in requests
@@ -57,12 +61,19 @@ def test_the_mix_asks_for_every_shopper_page_under_its_report_name():
 
 
 def test_the_mix_is_weighted_towards_product_pages_and_searches():
-    weights = _tasks(ast.parse(LOCUSTFILE.read_text(encoding="utf-8")))
+    weights = _tasks(_class("Shopper"))
     assert set(weights) == {"product", "search", "category", "storefront", "home", "add_to_cart_and_checkout"}
     total = sum(weights.values())
     assert weights["product"] / total >= 0.3
     assert weights["search"] / total >= 0.3
     assert all(weight > 0 for weight in weights.values())
+
+
+def test_the_cache_miss_run_asks_for_a_search_page_only():
+    assert [(method, name) for method, _path, name in _requests(_class("CacheMissSearcher"))] == [
+        ("get", "search (cache miss)")
+    ]
+    assert set(MIXES.values()) == {"Shopper", "CacheMissSearcher"}
 
 
 def test_the_load_is_aimed_at_loopback_only():

@@ -32,6 +32,7 @@ from marketplace.local_services import free_port, port_open, stop_process
 from vendors.models import Vendor
 
 HOST = "127.0.0.1"  # loopback only: never serve or aim the load anywhere else
+MIXES = {"shoppers": "Shopper", "cache-miss": "CacheMissSearcher"}  # locust user classes in perf/locustfile.py
 
 
 class Command(BaseCommand):
@@ -51,11 +52,30 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("LOADTEST_WORKERS", "2")))
         parser.add_argument("--worker-class", default=os.environ.get("LOADTEST_WORKER_CLASS", ""))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("LOADTEST_THREADS", "0")))
+        parser.add_argument(
+            "--mix",
+            choices=sorted(MIXES),
+            default="shoppers",
+            help="shoppers: the page mix; cache-miss: a search never asked before, every request",
+        )
         parser.add_argument("--locust", default=os.environ.get("LOCUST", "locust"), help="the locust executable")
         parser.add_argument("--out", default="var/loadtest")
 
     def handle(
-        self, *args, products, shops, seconds, warmup, users, workers, worker_class, threads, locust, out, **options
+        self,
+        *args,
+        products,
+        shops,
+        seconds,
+        warmup,
+        users,
+        workers,
+        worker_class,
+        threads,
+        mix,
+        locust,
+        out,
+        **options,
     ):
         if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
             raise CommandError(
@@ -98,10 +118,10 @@ class Command(BaseCommand):
             )
             prefix = out_dir / "locust"
             if warmup:
-                self._locust(locust, port, users, warmup, targets, out_dir / "warmup")
+                self._locust(locust, port, users, warmup, targets, out_dir / "warmup", MIXES[mix])
             before = {name: _usage_tree(process) for name, process in processes.items()}
             locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            status = self._locust(locust, port, users, seconds, targets, prefix)
+            status = self._locust(locust, port, users, seconds, targets, prefix, MIXES[mix])
             locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             after = {name: _usage_tree(process) for name, process in processes.items()}
             # CPU seconds each process spent in the measured run: on a shared machine the
@@ -120,15 +140,15 @@ class Command(BaseCommand):
         finally:
             for process in processes.values():
                 stop_process(process)
-        self._report(prefix, usage, status)
+        self._report(prefix, usage, status, workers)
 
     @staticmethod
-    def _locust(locust: str, port: int, users: int, seconds: int, targets: Path, prefix: Path) -> int:
+    def _locust(locust: str, port: int, users: int, seconds: int, targets: Path, prefix: Path, user_class: str) -> int:
         with open(f"{prefix}.log", "w") as log:
             run = subprocess.run(  # noqa: S603 -- our own locust
                 [locust, "-f", "perf/locustfile.py", "--headless", "--host", f"http://{HOST}:{port}",
                  "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s",
-                 "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
+                 "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5", user_class],
                 env={**os.environ, "LOADTEST_TARGETS": str(targets)},
                 cwd=settings.BASE_DIR,
                 stdout=subprocess.DEVNULL,
@@ -167,7 +187,7 @@ class Command(BaseCommand):
                 raise CommandError("gunicorn did not start; see var/loadtest/web.log")
             time.sleep(0.2)
 
-    def _report(self, prefix: Path, usage: dict, locust_status: int) -> None:
+    def _report(self, prefix: Path, usage: dict, locust_status: int, workers: int) -> None:
         stats = Path(f"{prefix}_stats.csv")
         if not stats.exists():
             raise CommandError(f"locust wrote no statistics (exit {locust_status}); see {prefix}.log")
@@ -184,6 +204,7 @@ class Command(BaseCommand):
             )  # fmt: skip
         total = next(r for r in rows if r["Name"] == "Aggregated")
         self.stdout.write(f"failures: {total['Failure Count']}")
+        self.stdout.write(f"requests/s per gunicorn worker: {float(total['Requests/s']) / workers:.1f}")
         failures = Path(f"{prefix}_failures.csv")
         if int(total["Failure Count"]) and failures.exists():
             self.stdout.write(failures.read_text(encoding="utf-8"))
