@@ -17,6 +17,8 @@ GROUPED = [("", "None"), ("Europe", [("FR", "France"), ("DE", "Germany")]), ("US
         (CHOICES, None, {"id": "id_country", "aria-invalid": "true", "disabled": False}),
         (CHOICES, "X&", {}),
         (GROUPED, "DE", {"id": "id_region"}),
+        ([*CHOICES, ("FR", "France again"), (None, "Nothing")], "FR", {}),  # a menu selects the first match only
+        ([(1, "One"), (2, "Two")], 2, {"id": "id_n"}),
     ],
 )
 def test_plain_select_writes_what_djangos_select_writes(choices, value, attrs):
