@@ -14,9 +14,17 @@ def _cpus() -> int:
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # gunicorn's rule of thumb, 2 x CPUs + 1: an App Service S1 instance (1 vCPU) runs 3.
-# Each is a threaded worker: requests spend most of their time waiting on PostgreSQL and
-# Redis, so threads overlap that wait without the memory of another process. The worker
-# count and class get measured under load in the load-test work (issue #16, next part).
+# Threaded workers (gthread, 4 threads), chosen by `make loadtest` (the shopper mix, 8
+# shoppers, 2 workers, everything on one shared 2-core machine, load average 4-5):
+#   gthread 2 x 4 threads  135 req/s, p95 120 ms, 11.0 ms CPU/request, workers busy 1.45 cores
+#   sync    2              120 req/s, p95 110 ms,  9.9 ms CPU/request, workers busy 1.15 cores
+#   gthread 4 x 2 threads   62 req/s, p95 270 ms (four processes fighting PostgreSQL, Redis and
+#                                     the load generator for two cores)
+# A sync worker sits idle while its one request waits on PostgreSQL or Redis; threads fill
+# that wait with another request, for ~1 ms more CPU per request (the GIL's hand-overs) and
+# no more memory (each worker ~125-130 MB RSS; 3 on an S1 ~400 MB of its 1.75 GB). Python
+# CPU is the limit either way: more processes than cores only add switching. An S1 has its
+# CPU to itself (the database and Redis are other machines), so 3 workers x 4 threads there.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
