@@ -23,8 +23,10 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # A sync worker sits idle while its one request waits on PostgreSQL or Redis; threads fill
 # that wait with another request, for ~1 ms more CPU per request (the GIL's hand-overs) and
 # no more memory (each worker ~125-130 MB RSS; 3 on an S1 ~400 MB of its 1.75 GB). Python
-# CPU is the limit either way: more processes than cores only add switching. An S1 has its
-# CPU to itself (the database and Redis are other machines), so 3 workers x 4 threads there.
+# CPU is the limit either way, and more processes than cores only added switching here
+# (4 x 2 above). An S1 has its vCPU to itself (the database and Redis are other machines), so
+# 2 x CPUs + 1 stays for now, the spare worker covering one stuck in a slow request; measured
+# on a real S1, CPUs + 1 may do as well with less memory (WEB_CONCURRENCY overrides it).
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
