@@ -23,6 +23,12 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # A sync worker sits idle while its one request waits on PostgreSQL or Redis; threads fill
 # that wait with another request, for ~1 ms more CPU per request (the GIL's hand-overs) and
 # no more memory (each worker ~125-130 MB RSS; 3 on an S1 ~400 MB of its 1.75 GB). Python
+# Repeated when the machine was quieter (02:14-02:21 UTC, load 3.6-6.5, 45-120 s runs):
+# gthread 2 x 4 with 4 shoppers 163 req/s p95 55 ms (with 8: 89 req/s p95 180 ms, load 6.5);
+# sync 2 with 8 shoppers 130 req/s p95 92 ms; gthread 3 x 4 135 req/s p95 130 ms with one
+# worker never handed a connection (keep-alive clients stay on the worker that accepted them).
+# Every run was ~10-11 ms of gunicorn CPU per request: the two classes are within this
+# machine's noise, and gthread stays for the waits a real database across a network adds.
 # CPU is the limit either way, and more processes than cores only added switching here
 # (4 x 2 above). An S1 has its vCPU to itself (the database and Redis are other machines), so
 # 2 x CPUs + 1 stays for now, the spare worker covering one stuck in a slow request; measured
