@@ -13,6 +13,9 @@ from django.core.signals import request_finished, request_started
 from marketplace import cache_versions
 from marketplace.cache_versions import CATALOGUE, catalogue_cached, catalogue_changed, catalogue_version
 
+# request_started/finished also run Django's close_old_connections, which touches the database.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def version_reads():
@@ -57,7 +60,6 @@ def test_outside_a_request_every_call_reads_the_cache(version_reads):
     assert version_reads() == 2
 
 
-@pytest.mark.django_db
 def test_a_search_page_reads_the_version_once(client, version_reads):
     response = client.get("/search", {"q": "mug", "price_max": "40"})
     assert response.status_code == 200
