@@ -16,12 +16,13 @@ for c in "$$PYTHON" python3.12 \
 done; exit 1
 endef
 
-.PHONY: help run test lint format bench-search bench-images bench-gazetteer bench-dashboard clean
+.PHONY: help run test lint format bench-search bench-images bench-gazetteer bench-dashboard loadtest clean
 help:
 	@echo "make run    start the marketplace with demo data on http://127.0.0.1:8000"
 	@echo "make test   run the whole test suite (with coverage)"
 	@echo "make lint   ruff check + format check"
 	@echo "make check-infra   bandit, hadolint and checkov (infra/, the container, the apps)"
+	@echo "make loadtest      the shopper mix against gunicorn on 127.0.0.1 (LOADTEST_SECONDS, default 60)"
 
 $(VENV)/.requirements: requirements.txt
 	@py=$$($(find_python312)) || { echo "Python 3.12 is needed: install it (pyenv install 3.12, apt, brew or uv) or run PYTHON=/path/to/python3.12 make $(MAKECMDGOALS)"; exit 1; }; \
@@ -62,6 +63,23 @@ bench-dashboard: $(VENV)/.requirements
 	EMBEDDED_DATABASE_NAME=$(BENCH_DASHBOARD_DB) $(PY) manage.py migrate --noinput -v 0
 	EMBEDDED_DATABASE_NAME=$(BENCH_DASHBOARD_DB) $(PY) manage.py bench_dashboard $(BENCH_ARGS)
 
+# The shopper mix (perf/locustfile.py) against gunicorn (infra/gunicorn.conf.py, 2 workers) and the
+# 100K-product catalogue in BENCH_DB, everything on 127.0.0.1. Needs Redis: REDIS_URL, default db 15.
+# locust pulls gevent and Flask, so it lives in its own venv (PERF_VENV), never in the app's.
+PERF_VENV ?= .venv-perf
+LOADTEST_SECONDS ?= 60
+LOADTEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+$(PERF_VENV)/.requirements: requirements-perf.txt
+	@py=$$($(find_python312)) || { echo "Python 3.12 is needed: install it or run PYTHON=/path/to/python3.12 make $(MAKECMDGOALS)"; exit 1; }; \
+	if [ ! -x $(PERF_VENV)/bin/python ]; then echo "Creating $(PERF_VENV) with $$py"; "$$py" -m venv $(PERF_VENV); fi
+	$(PERF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-perf.txt
+	@touch $@
+
+loadtest: $(VENV)/.requirements $(PERF_VENV)/.requirements
+	EMBEDDED_DATABASE_NAME=$(BENCH_DB) REDIS_URL=$${REDIS_URL:-$(LOADTEST_REDIS_URL)} $(PY) manage.py migrate --noinput -v 0
+	EMBEDDED_DATABASE_NAME=$(BENCH_DB) REDIS_URL=$${REDIS_URL:-$(LOADTEST_REDIS_URL)} LOADTEST_SECONDS=$(LOADTEST_SECONDS) \
+	  $(PY) manage.py loadtest --locust $(PERF_VENV)/bin/locust $(LOADTEST_ARGS)
+
 lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -88,4 +106,4 @@ format: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) $(TOOLS_VENV) var node_modules staticfiles .pytest_cache .coverage
+	rm -rf $(VENV) $(TOOLS_VENV) $(PERF_VENV) var node_modules staticfiles .pytest_cache .coverage

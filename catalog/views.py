@@ -1,6 +1,5 @@
 from functools import cached_property
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from marketplace.cache_versions import catalogue_version
@@ -42,8 +41,7 @@ def storefront(request, slug: str):
     sort = request.GET.get("sort", "newest")
     if sort not in selectors.STOREFRONT_SORTS:
         sort = "newest"
-    products = selectors.product_list_for_vendor_storefront(vendor=vendor, sort=sort)
-    page = Paginator(products, 24).get_page(request.GET.get("page"))
+    page = selectors.storefront_page(vendor=vendor, sort=sort, page=request.GET.get("page"))
     context = {
         "vendor": vendor,
         "page": page,

@@ -235,7 +235,7 @@ MEDIA_URL = "/media/"
 if AZURE_ACCOUNT_NAME or AZURE_CONNECTION_STRING:
     _azure_custom_domain = env_str("AZURE_CUSTOM_DOMAIN")
     _default_storage = {
-        "BACKEND": "storages.backends.azure_storage.AzureStorage",
+        "BACKEND": "marketplace.media_storage.AzureMediaStorage",  # URLs kept per name (media_storage.py)
         "OPTIONS": {
             "account_name": AZURE_ACCOUNT_NAME,
             "account_key": env_str("AZURE_ACCOUNT_KEY"),

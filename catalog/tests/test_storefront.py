@@ -40,3 +40,22 @@ def test_dashboard_counts_the_shops_products_by_status(client, vendor_a, vendor_
     client.force_login(vendor_a.owner)
     html = client.get("/shops/dashboard/").content.decode()
     assert "2 active · 1 draft · 0 archived" in html
+
+
+def test_a_repeat_visit_loads_the_shop_and_its_cards_only(client, vendor_a, django_assert_num_queries):
+    ProductFactory.create_batch(30, vendor=vendor_a)
+    client.get(vendor_a.get_absolute_url())
+    # The shop, one page of cards and the shop's rating summary; the ordered ids come from the cache.
+    with django_assert_num_queries(3):
+        response = client.get(f"{vendor_a.get_absolute_url()}?page=2")
+    assert len(response.context["page"]) == 6
+    assert response.context["page"].paginator.count == 30
+
+
+def test_a_product_hidden_since_the_page_was_cached_is_not_shown(client, vendor_a):
+    ProductFactory(vendor=vendor_a, title="Kept cup")
+    hidden = ProductFactory(vendor=vendor_a, title="Hidden cup")
+    assert "Hidden cup" in client.get(vendor_a.get_absolute_url()).content.decode()
+    Product.objects.filter(pk=hidden.pk).update(hidden_by_staff=True)  # even with no version bump
+    html = client.get(vendor_a.get_absolute_url()).content.decode()
+    assert "Hidden cup" not in html and "Kept cup" in html

@@ -1,6 +1,7 @@
 from django import forms
 
 from .address_rules import AddressInvalid, address_clean, country_choices
+from .widgets import PlainSelect
 
 
 class SignupForm(forms.Form):
@@ -48,7 +49,7 @@ class AddressForm(forms.Form):
         help_text="Not needed where the country has none.",
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
-    country = forms.ChoiceField(label="Country", widget=forms.Select(attrs={"autocomplete": "country"}))
+    country = forms.ChoiceField(label="Country", widget=PlainSelect(attrs={"autocomplete": "country"}))
 
     address_fields = ("name", "line1", "line2", "city", "postcode", "country")
 

@@ -1,0 +1,98 @@
+"""The load test's shopper mix (perf/locustfile.py) and what `manage.py loadtest` feeds it.
+
+The locustfile runs in its own venv, so it is read here as source (`ast`), never imported:
+a page dropped from the mix, or a request left without its report name, fails here
+instead of silently leaving the load test.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from catalog.management.commands.loadtest import MIXES, Command
+from catalog.models import Product
+from catalog.tests.factories import ProductFactory
+from vendors.models import Vendor
+
+LOCUSTFILE = Path(settings.BASE_DIR) / "perf" / "locustfile.py"
+PAGES = {"home", "category", "search", "product", "storefront", "add to cart", "checkout start"}
+
+
+def _class(name: str) -> ast.ClassDef:
+    tree = ast.parse(LOCUSTFILE.read_text(encoding="utf-8"))
+    return next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == name)
+
+
+def _requests(tree: ast.AST) -> list[tuple[str, str, str]]:
+    """(method, path or '?', report name) of every ``self.client.<method>(...)`` call."""
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value
+        if not (isinstance(owner, ast.Attribute) and owner.attr == "client"):
+            continue
+        names = [kw.value.value for kw in node.keywords if kw.arg == "name" and isinstance(kw.value, ast.Constant)]
+        path = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else "?"
+        found.append((node.func.attr, path, names[0] if names else ""))
+    return found
+
+
+def _tasks(tree: ast.AST) -> dict[str, int]:
+    """Method name -> weight of each ``@task(weight)`` in the user class."""
+    weights = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                if isinstance(deco, ast.Call) and getattr(deco.func, "id", "") == "task":
+                    weights[node.name] = deco.args[0].value if deco.args else 1
+    return weights
+
+
+def test_the_mix_asks_for_every_shopper_page_under_its_report_name():
+    requests = _requests(_class("Shopper"))
+    assert {name for _method, _path, name in requests} == PAGES
+    assert all(name for _method, _path, name in requests), "a request without name= would be reported per URL"
+    assert ("post", "/cart/add", "add to cart") in requests
+    assert ("get", "/cart/checkout/", "checkout start") in requests
+    assert ("get", "/", "home") in requests
+
+
+def test_the_mix_is_weighted_towards_product_pages_and_searches():
+    weights = _tasks(_class("Shopper"))
+    assert set(weights) == {"product", "search", "category", "storefront", "home", "add_to_cart_and_checkout"}
+    total = sum(weights.values())
+    assert weights["product"] / total >= 0.3
+    assert weights["search"] / total >= 0.3
+    assert all(weight > 0 for weight in weights.values())
+
+
+def test_the_cache_miss_run_asks_for_a_search_page_only():
+    assert [(method, name) for method, _path, name in _requests(_class("CacheMissSearcher"))] == [
+        ("get", "search (cache miss)")
+    ]
+    assert set(MIXES.values()) == {"Shopper", "CacheMissSearcher"}
+
+
+def test_the_load_is_aimed_at_loopback_only():
+    source = (Path(settings.BASE_DIR) / "catalog" / "management" / "commands" / "loadtest.py").read_text()
+    assert 'HOST = "127.0.0.1"' in source
+    assert "0.0.0.0" not in source  # noqa: S104 -- asserting its absence
+
+
+@pytest.mark.django_db
+def test_targets_are_pages_a_guest_may_see_and_buy():
+    listed = ProductFactory(stock_quantity=3)
+    made_to_order = ProductFactory(stock_quantity=0, made_to_order=True)
+    ProductFactory(stock_quantity=0)  # sold out: adding it to a cart is refused
+    ProductFactory(status=Product.Status.DRAFT)
+    pending = ProductFactory(vendor__status=Vendor.Status.PENDING)
+
+    targets = Command._targets()
+
+    assert sorted(pk for pk, _slug in targets["products"]) == sorted([listed.pk, made_to_order.pk])
+    assert {listed.vendor.slug, made_to_order.vendor.slug} <= set(targets["shops"])
+    assert pending.vendor.slug not in targets["shops"]
+    assert listed.category.slug in targets["categories"]
