@@ -11,7 +11,6 @@ from rest_framework import exceptions, pagination, parsers, serializers, status,
 from rest_framework.response import Response
 from rest_framework.utils import json
 from rest_framework.utils.urls import remove_query_param, replace_query_param
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from marketplace.client_ip import client_ip
 from marketplace.control_characters import has_control_characters
@@ -53,6 +52,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES (this module's parser) as it loads,
+    # so importing it at the top is circular whenever DRF's settings load this module first.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

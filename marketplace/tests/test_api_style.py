@@ -143,3 +143,20 @@ def test_the_schema_is_valid_openapi_3(schema):
 
     validate_schema(schema)  # raises on anything OpenAPI 3.0 doesn't allow (propertyNames, say)
     assert "refused by name" not in schema["components"]["schemas"]["CartItemInputRequest"].get("description", "")
+
+
+def test_drf_settings_load_the_api_module_first_without_a_circular_import():
+    """``manage.py makemigrations --check`` failed in a fresh clone: DRF's pagination check imported
+    marketplace.api, which imported rest_framework.views, which read the parser setting pointing back at it."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from rest_framework.settings import api_settings\n"
+        "print(api_settings.DEFAULT_PAGINATION_CLASS.__name__)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marketplace.settings"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False)
+    assert done.stdout.strip() == "Pages", done.stderr[-2000:]
