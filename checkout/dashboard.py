@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from marketplace.dashboard import ATTENTION, PAYMENTS, Figure, Panel, Result, register
 
-from .selectors import dashboard_payment_outcomes, failed_transfers
+from .selectors import dashboard_payment_outcomes, followups_failed
 
 
 def _rate(counts: dict) -> Decimal | None:
@@ -51,6 +51,6 @@ register(
                    lambda period: {"kind__exact": "transfer", "status__exact": "failed"},
                    help="Gave up after retries; the shop hasn't been paid."),
         ),
-        compute=lambda period: {"transfers_failed": Result(failed_transfers().count())},
+        compute=lambda period: {"transfers_failed": Result(followups_failed(transfers=True).count())},
     )
 )  # fmt: skip

@@ -161,13 +161,6 @@ def dashboard_payment_outcomes(*, start, end) -> tuple[dict, dict]:
     return per_day, outcomes.aggregate(**counts)
 
 
-def failed_transfers():
-    """Transfers to shops that failed for good after their retries (the follow-up outbox): staff must act."""
-    from .models import FollowUp
-
-    return FollowUp.objects.filter(kind=FollowUp.Kind.TRANSFER, status=FollowUp.Status.FAILED)
-
-
 def followups_failed(*, transfers: bool):
     """Follow-ups that failed for good, oldest first: the shops' transfers, or (``transfers=False``) the emails."""
     rows = FollowUp.objects.filter(status=FollowUp.Status.FAILED).select_related("checkout", "order__vendor")
