@@ -20,15 +20,22 @@ register = template.Library()
 
 
 def _next_path(context) -> str:
+    if "next_path" in context:  # given: a card drawn once for many pages (catalog.cards)
+        return context["next_path"]
     request = context.get("request")
     return request.get_full_path() if request is not None else "/"
 
 
 def _csrf_input(context) -> SafeString:
-    request = context.get("request")
-    if request is None:
-        return mark_safe("")
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    # The context's token, as {% csrf_token %} uses: while a guest page is rendered for the cache it is
+    # a placeholder (marketplace/page_cache.py), and a token of our own would be served to every guest.
+    token = context.get("csrf_token")
+    if token is None:
+        request = context.get("request")
+        if request is None:
+            return mark_safe("")
+        token = get_token(request)
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 def favourite_button_html(context, *, product_id: int, title: str, favourited: bool | None) -> SafeString:
