@@ -220,6 +220,13 @@ def admin_staff(db):
     return _staff_in_role("admin", "admin@example.com", "Ada Admin")
 
 
+@pytest.fixture
+def no_page_cache(settings):
+    """The layers under the whole-page cache for guests (marketplace/page_cache.py): what a signed-in
+    visitor meets, and what a guest meets when their page isn't cached yet."""
+    settings.GUEST_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and cached pages of one test never leak into the next (Redis persists across tests)."""

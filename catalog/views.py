@@ -2,7 +2,8 @@ from functools import cached_property
 
 from django.shortcuts import render
 
-from marketplace.cache_versions import catalogue_version
+from marketplace.cache_versions import REVIEWS_ANY, catalogue_version
+from marketplace.page_cache import guest_page_cache
 from vendors.selectors import vendor_get_visible, vendor_list_near, vendor_map_marker
 
 from . import recently_viewed, selectors, seo
@@ -10,6 +11,7 @@ from .search import SearchError, search_params_parse
 from .services.shopper_lists import recently_viewed_record
 
 
+@guest_page_cache(vary_cookies=[recently_viewed.COOKIE])
 def home(request):
     context = {
         "categories": selectors.category_list_top_level(),
@@ -34,6 +36,7 @@ def home(request):
     return render(request, "catalog/home.html", context)
 
 
+@guest_page_cache
 def storefront(request, slug: str):
     """A shop's page: its details and its listed products. Here, not in vendors/, because it lists the
     catalogue, and the vendors app knows nothing of the catalogue (CONVENTIONS.md: one-way app graph)."""
@@ -54,6 +57,17 @@ def storefront(request, slug: str):
     return render(request, "vendors/storefront.html", context)
 
 
+def _guest_viewed(request, response, product_id: int) -> None:
+    ids = recently_viewed.guest_ids(request)
+    if ids[:1] != [product_id]:  # already first: nothing to write
+        recently_viewed.store(response, recently_viewed.pushed(ids, product_id))
+
+
+@guest_page_cache(
+    # Its reviews section is on the page; the cookie update happens for a cached copy too.
+    versions=[REVIEWS_ANY],
+    on_hit=lambda request, response, extra: _guest_viewed(request, response, extra["product"]),
+)
 def product_page(request, slug: str):
     # Photos, shipping and structured data only matter when a cached fragment is rebuilt:
     # a warm page costs one query (which shoppers may see, and the live stock for the form).
@@ -79,9 +93,8 @@ def product_page(request, slug: str):
         if recently_viewed.COOKIE in request.COOKIES:
             recently_viewed.forget(response)  # merged into the account at sign-in
     else:
-        ids = recently_viewed.guest_ids(request)
-        if ids[:1] != [product.pk]:  # already first: nothing to write
-            recently_viewed.store(response, recently_viewed.pushed(ids, product.pk))
+        _guest_viewed(request, response, product.pk)
+        response.guest_page_extra = {"product": product.pk}
     return response
 
 

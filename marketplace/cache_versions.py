@@ -10,6 +10,9 @@ from asgiref.local import Local
 from django.core.cache import cache
 
 CATALOGUE = "version:catalogue"
+# Bumped whenever any product's reviews change (beside that product's own counter, which keys its
+# cached reviews section): a whole cached product page (marketplace.page_cache) carries it.
+REVIEWS_ANY = "version:reviews"
 
 # Within one request the version is read from the cache once: every cached fragment of a page
 # (a search page has five) keys on it, and each read was a round trip to Redis. Held only

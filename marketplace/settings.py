@@ -136,6 +136,8 @@ TEMPLATES = [
                 "marketplace.context_processors.notifications",
                 "checkout.context_processors.cart",
                 "vendors.context_processors.shop",
+                # Last: placeholders for the per-visitor values while a guest page is cached.
+                "marketplace.page_cache.context",
             ],
         },
     }
@@ -193,6 +195,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "marketplace"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Whole shop-window pages for signed-out visitors (marketplace/page_cache.py). Edits show at once
+# (the key carries the catalogue version); this bounds only how old the stock shown may be. 0: off.
+GUEST_PAGE_CACHE_SECONDS = env_int("GUEST_PAGE_CACHE_SECONDS", 60)
+# What else differs between two guests' copies of a cached page: template variable -> f(request).
+GUEST_PAGE_PERSONAL_VALUES = {"cart_count": "checkout.selectors.cart_item_count"}
 
 # --- Celery -------------------------------------------------------------------
 # Without Redis, tasks run inline; "memory://" keeps kombu from looking for a broker on localhost.

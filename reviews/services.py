@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Product
-from marketplace.cache_versions import catalogue_changed
+from marketplace.cache_versions import REVIEWS_ANY, catalogue_changed
 from marketplace.control_characters import has_control_characters
 from marketplace.emails import email_enqueue, render_email
 from marketplace.images import ImageRejected
@@ -140,11 +140,11 @@ def _ratings_move(*, product_id: int, vendor_id: int, remove: int | None = None,
 
 def product_reviews_changed(product_id: int) -> None:
     """The product's cached reviews section (guests') is rebuilt: its key carries this version."""
-    key = f"version:reviews:{product_id}"
-    try:
-        cache.incr(key)
-    except ValueError:  # not set yet (or the cache was flushed)
-        cache.set(key, 2, None)
+    for key in (f"version:reviews:{product_id}", REVIEWS_ANY):
+        try:
+            cache.incr(key)
+        except ValueError:  # not set yet (or the cache was flushed)
+            cache.set(key, 2, None)
 
 
 def _shown_changed(product_id: int) -> None:

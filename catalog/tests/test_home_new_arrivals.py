@@ -18,6 +18,7 @@ def test_newest_first_and_twelve_at_most(client):
     assert _titles(client) == [p.title for p in reversed(made)][:12]
 
 
+@pytest.mark.usefixtures("no_page_cache")
 def test_a_repeat_visit_loads_only_the_cards(client, django_assert_num_queries):
     ProductFactory.create_batch(3)
     client.get("/")
@@ -27,6 +28,7 @@ def test_a_repeat_visit_loads_only_the_cards(client, django_assert_num_queries):
         client.get("/")
 
 
+@pytest.mark.usefixtures("no_page_cache")
 def test_a_product_hidden_since_the_list_was_cached_is_not_shown(client):
     ProductFactory(title="Kept jug")
     hidden = ProductFactory(title="Hidden jug")

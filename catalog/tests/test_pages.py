@@ -161,6 +161,7 @@ def test_product_page_cached_parts_follow_edits_and_keep_the_form_personal(
     assert "Add to cart" in other_html and token not in other_html
 
 
+@pytest.mark.usefixtures("no_page_cache")
 def test_a_warm_product_page_costs_one_query(client, django_assert_num_queries):
     import re
 

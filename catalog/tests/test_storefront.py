@@ -52,6 +52,7 @@ def test_a_repeat_visit_loads_the_shop_and_its_cards_only(client, vendor_a, djan
     assert response.context["page"].paginator.count == 30
 
 
+@pytest.mark.usefixtures("no_page_cache")
 def test_a_product_hidden_since_the_page_was_cached_is_not_shown(client, vendor_a):
     ProductFactory(vendor=vendor_a, title="Kept cup")
     hidden = ProductFactory(vendor=vendor_a, title="Hidden cup")
