@@ -6,8 +6,10 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from marketplace.cache_versions import catalogue_version
+from marketplace.page_cache import guest_page_cache
 
 from . import selectors
+from .cards import cards_for
 from .models import Category
 from .search import CACHE_SECONDS, PRICE_BUCKETS, SORTS, SearchError, SearchParams, product_search, search_params_parse
 
@@ -51,27 +53,22 @@ def _results_html(request, *, params: SearchParams, context: dict) -> str:
     html = cache.get(key)
     if html is None:
         result = product_search(params=params)
+        cards = cards_for(result.ids, next_path=request.get_full_path())
         html = render_to_string(
             "catalog/_search_results.html",
-            {**context, "result": result, "shop_markers": _shop_markers(result)},
+            {**context, "result": result, "cards": cards, "shop_markers": cards.markers},
             request=request,
         )
         cache.set(key, str(html), CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 -- our own template's output
 
 
-def _shop_markers(result) -> list[dict]:
-    shops = {p.vendor_id: p.vendor for p in result.products if p.vendor.latitude is not None}
-    return [
-        {"lat": v.latitude, "lng": v.longitude, "label": f"{v.name}, {v.town}", "url": v.get_absolute_url()}
-        for v in shops.values()
-    ]
-
-
+@guest_page_cache
 def search(request):
     return _search_page(request, template="catalog/search.html")
 
 
+@guest_page_cache
 def category_page(request, slug: str):
     category = get_object_or_404(Category, slug=slug)
     extra = {"children": category.children.all()}

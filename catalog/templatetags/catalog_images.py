@@ -43,6 +43,10 @@ def product_picture(image, size="400", css_class="", loading="lazy", alt=None, s
 def product_card(context, product, favourites=None) -> SafeString:
     """``favourites``: the ids the viewer has hearted, to show the heart's state; leave it out where the HTML
     is cached for everyone (search results), and the heart renders stateless (see ``shopper_lists``)."""
+    return product_card_html(product, context=context, favourites=favourites)
+
+
+def product_card_html(product, *, context, favourites=None) -> SafeString:
     from marketplace.templatetags.site_tags import money
 
     from .shopper_lists import favourite_button_html
