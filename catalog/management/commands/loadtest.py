@@ -58,6 +58,11 @@ class Command(BaseCommand):
             default="shoppers",
             help="shoppers: the page mix; cache-miss: a search never asked before, every request",
         )
+        parser.add_argument(
+            "--baseline",
+            action="store_true",
+            help="first run the same mix with the guest page cache off, then as configured, and compare",
+        )
         parser.add_argument("--locust", default=os.environ.get("LOCUST", "locust"), help="the locust executable")
         parser.add_argument("--out", default="var/loadtest")
 
@@ -75,6 +80,7 @@ class Command(BaseCommand):
         mix,
         locust,
         out,
+        baseline=False,
         **options,
     ):
         if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
@@ -86,10 +92,29 @@ class Command(BaseCommand):
         self._catalogue(products, shops)
         targets = out_dir / "targets.json"
         targets.write_text(json.dumps(self._targets()), encoding="utf-8")
-        cache.clear()  # every run starts cold, so two runs compare
+        # The baseline first, in the same run: the same mix with whole-page caching for guests off.
+        variants = [("baseline: guest page cache off", {"GUEST_PAGE_CACHE_SECONDS": "0"})] if baseline else []
+        variants.append(("as configured", {}))
+        totals = []
+        for label, overrides in variants:
+            self.stdout.write(f"\n== {label}")
+            run = dict(workers=workers, worker_class=worker_class, threads=threads, users=users, warmup=warmup)
+            totals.append(self._run(label, overrides, run, seconds, mix, locust, targets, out_dir))
+        if baseline:
+            (_, base), (_, ours) = totals
+            self.stdout.write(
+                f"\nAs configured against the baseline: {ours['rps'] / base['rps']:.2f}x the requests/s, "
+                f"p95 {ours['p95']} ms against {base['p95']} ms, "
+                f"web CPU per request {ours['cpu_ms']:.1f} ms against {base['cpu_ms']:.1f} ms"
+            )
 
+    def _run(self, label, overrides, run, seconds, mix, locust, targets, out_dir) -> tuple[str, dict]:
+        cache.clear()  # every run starts cold, so two runs compare
+        workers, worker_class, threads, users, warmup = (
+            run["workers"], run["worker_class"], run["threads"], run["users"], run["warmup"]
+        )  # fmt: skip
         port = free_port()
-        env = {**os.environ, "DEBUG": "0", "WEB_CONCURRENCY": str(workers), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "DEBUG": "0", "WEB_CONCURRENCY": str(workers), "PYTHONUNBUFFERED": "1", **overrides}
         env.setdefault("DATABASE_URL", _database_url())
         web_cmd = [sys.executable, "-m", "gunicorn", "-c", "infra/gunicorn.conf.py", "--bind", f"{HOST}:{port}"]
         if worker_class:
@@ -140,7 +165,7 @@ class Command(BaseCommand):
         finally:
             for process in processes.values():
                 stop_process(process)
-        self._report(prefix, usage, status, workers)
+        return label, self._report(prefix, usage, status, workers)
 
     @staticmethod
     def _locust(locust: str, port: int, users: int, seconds: int, targets: Path, prefix: Path, user_class: str) -> int:
@@ -187,7 +212,7 @@ class Command(BaseCommand):
                 raise CommandError("gunicorn did not start; see var/loadtest/web.log")
             time.sleep(0.2)
 
-    def _report(self, prefix: Path, usage: dict, locust_status: int, workers: int) -> None:
+    def _report(self, prefix: Path, usage: dict, locust_status: int, workers: int) -> dict:
         stats = Path(f"{prefix}_stats.csv")
         if not stats.exists():
             raise CommandError(f"locust wrote no statistics (exit {locust_status}); see {prefix}.log")
@@ -222,6 +247,11 @@ class Command(BaseCommand):
                 f"web CPU per request: {web_cpu * 1000 / requests:.1f} ms "
                 f"({requests / web_cpu:.0f} requests per CPU-second of gunicorn)"
             )
+        return {
+            "rps": float(total["Requests/s"]),
+            "p95": total["95%"],
+            "cpu_ms": web_cpu * 1000 / requests if requests else 0.0,
+        }
 
 
 def _usage_tree(process: subprocess.Popen) -> dict[str, tuple[int, float]]:
