@@ -57,5 +57,8 @@ class JsonAccessLogger(Logger):
             "remote_addr": environ.get("HTTP_X_FORWARDED_FOR") or environ.get("REMOTE_ADDR"),
             "user_agent": environ.get("HTTP_USER_AGENT"),
             "referer": environ.get("HTTP_REFERER"),
+            # "hit" or "miss" for a guest page (marketplace/page_cache.py), else null: the hit ratio.
+            "page_cache": _header(resp.headers, "X-Page-Cache"),  # page_cache.HIT_HEADER, not imported
+            # here: gunicorn loads this class before Django is set up
         }
         return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

@@ -42,6 +42,13 @@ def test_line_is_json_with_the_request_id_from_the_response():
     assert record["remote_addr"] == "203.0.113.9:51234"
     assert record["user_agent"] == 'Mozilla/5.0 "quoted"'  # quotes stay valid JSON
     assert record["message"] == "GET /search 200"
+    assert record["page_cache"] is None
+
+
+def test_line_says_whether_a_guest_page_came_from_the_cache():
+    """The hit ratio of marketplace/page_cache.py, for the logs (and the load test's report)."""
+    line = _logger().access_line(*_exchange(response_headers=[("X-Page-Cache", "hit")]))
+    assert json.loads(line)["page_cache"] == "hit"
 
 
 def test_request_id_falls_back_to_the_one_the_client_sent():
