@@ -145,6 +145,8 @@ class Command(BaseCommand):
             if warmup:
                 self._locust(locust, port, users, warmup, targets, out_dir / "warmup", MIXES[mix])
             before = {name: _usage_tree(process) for name, process in processes.items()}
+            web_log = out_dir / "web.log"
+            log_offset = web_log.stat().st_size
             locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             status = self._locust(locust, port, users, seconds, targets, prefix, MIXES[mix])
             locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -165,7 +167,28 @@ class Command(BaseCommand):
         finally:
             for process in processes.values():
                 stop_process(process)
-        return label, self._report(prefix, usage, status, workers)
+        totals = self._report(prefix, usage, status, workers)
+        self._report_page_cache(web_log, log_offset)
+        return label, totals
+
+    def _report_page_cache(self, web_log: Path, offset: int) -> None:
+        """How many guest pages of the measured run came from the cache, from gunicorn's access log."""
+        seen: dict[str, dict[str, int]] = {}
+        with web_log.open(encoding="utf-8", errors="replace") as fh:
+            fh.seek(offset)
+            for line in fh:
+                if not line.startswith("{"):
+                    continue
+                record = json.loads(line)
+                page = "/" + record.get("path", "").strip("/").split("/")[0]
+                counts = seen.setdefault(page, {})
+                state = record.get("page_cache") or "not cacheable"
+                counts[state] = counts.get(state, 0) + 1
+        self.stdout.write("\nGuest page cache, by path (from the access log of the measured run)")
+        for page, counts in sorted(seen.items()):
+            total = sum(counts.values())
+            parts = ", ".join(f"{state} {n / total:.0%}" for state, n in sorted(counts.items()))
+            self.stdout.write(f"{page:22} {total:7} requests: {parts}")
 
     @staticmethod
     def _locust(locust: str, port: int, users: int, seconds: int, targets: Path, prefix: Path, user_class: str) -> int:
