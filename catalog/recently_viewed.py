@@ -7,6 +7,9 @@ are only ever shown if visible anyway) and is merged into the account at sign-in
 """
 
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString, mark_safe
 
 from .services.shopper_lists import RECENTLY_VIEWED_MAX
 
@@ -41,3 +44,27 @@ def store(response, ids: list[int]) -> None:
 
 def forget(response) -> None:
     response.delete_cookie(COOKIE, samesite="Lax")
+
+
+def guest_section_html(request) -> SafeString:
+    """A guest's "Recently viewed" strip for the home page, from the cached cards (catalog.cards).
+
+    A per-visitor value of the guest page cache (settings.GUEST_PAGE_PERSONAL_VALUES): the home page
+    is cached once for every guest, and each guest's own strip is put into their copy.
+    """
+    from .cards import cards_for
+
+    if request.user.is_authenticated:
+        return mark_safe("")
+    ids = guest_ids(request)
+    if not ids:
+        return mark_safe("")
+    cards = cards_for(ids, next_path=request.get_full_path())
+    if not cards.count:  # all hidden or gone since
+        return mark_safe("")
+    return render_to_string("catalog/_recently_viewed.html", {"cards": cards})
+
+
+def context(request) -> dict:
+    """Template context processor: the guest's strip, drawn only by pages that show it."""
+    return {"guest_recently_viewed": SimpleLazyObject(lambda: guest_section_html(request))}

@@ -11,16 +11,19 @@ from .search import SearchError, search_params_parse
 from .services.shopper_lists import recently_viewed_record
 
 
-@guest_page_cache(vary_cookies=[recently_viewed.COOKIE])
+# A guest's recently viewed strip is put into each copy (catalog.recently_viewed.guest_section_html),
+# so one cached home page serves every guest.
+@guest_page_cache
 def home(request):
     context = {
         "categories": selectors.category_list_top_level(),
         "new_arrivals": selectors.product_list_new_arrivals(limit=12),
         # Signed in: the newest work of the shops they follow (one query, bounded).
         "from_followed": selectors.product_list_from_followed_shops(user=request.user, limit=8),
-        "recently_viewed": selectors.recently_viewed_products(
-            user=request.user, guest_ids=recently_viewed.guest_ids(request)
-        ),
+        # Signed in: the account's list (a guest's strip comes from guest_recently_viewed).
+        "recently_viewed": selectors.recently_viewed_products(user=request.user, guest_ids=[])
+        if request.user.is_authenticated
+        else [],
     }
     shown = [p.pk for key in ("new_arrivals", "from_followed", "recently_viewed") for p in context[key]]
     context["hearted"] = selectors.favourite_product_ids(user=request.user, product_ids=shown)

@@ -105,18 +105,28 @@ def cart_summary(*, cart: Cart | None) -> CartSummary:
     )
 
 
+_CART_COUNT_SQL = {  # constants only; the id is a bound parameter
+    "user": "SELECT COALESCE(SUM(i.quantity), 0) FROM checkout_cartitem i "
+    "JOIN checkout_cart c ON c.id = i.cart_id WHERE c.user_id = %s",
+    "guest": "SELECT COALESCE(SUM(i.quantity), 0) FROM checkout_cartitem i "
+    "JOIN checkout_cart c ON c.id = i.cart_id WHERE c.id = %s AND c.user_id IS NULL",
+}
+
+
 def cart_item_count(request) -> int:
-    """The number on the cart badge of every page: one statement (the cart and its lines joined)."""
-    from django.db.models import Sum
+    """The number on the cart badge of every page, in one prebuilt statement: it is most of what a cached
+    page costs a guest with a cart (through the ORM, building the query cost more than running it)."""
+    from django.db import connection
 
     if request.user.is_authenticated:
-        items = CartItem.objects.filter(cart__user=request.user)
+        which, key = "user", request.user.pk
     else:
-        cart_id = request.session.get(SESSION_KEY)
-        if not cart_id:
+        which, key = "guest", request.session.get(SESSION_KEY)
+        if not key:
             return 0
-        items = CartItem.objects.filter(cart_id=cart_id, cart__user__isnull=True)
-    return items.aggregate(n=Sum("quantity"))["n"] or 0
+    with connection.cursor() as cursor:
+        cursor.execute(_CART_COUNT_SQL[which], [key])
+        return int(cursor.fetchone()[0])
 
 
 def checkout_for_request(request, checkout_id: int) -> Checkout:

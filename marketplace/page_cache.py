@@ -1,11 +1,12 @@
 """Whole pages for guests, cached: the shop window (home, search, categories, products, shops).
 
-Most visitors are signed out, and a signed-out visitor's page is the same for everyone but for
-three things: the CSRF token in its forms, the number in the cart badge and the CSP nonce. A
-page rendered for a guest is rendered with a placeholder in each of those places (the
-``context`` processor below), stored compressed, and each guest's copy gets their own values
-put back in. A cached page costs what the middleware costs (~1 ms) instead of the 3-13 ms of
-its view and templates (``manage.py bench_pages`` measures both).
+Most visitors are signed out, and a signed-out visitor's page is the same for everyone but for a
+few values: the CSRF token in its forms, the CSP nonce, and what settings.GUEST_PAGE_PERSONAL_VALUES
+names (the number on the cart badge, the home page's recently viewed strip). A page rendered for a
+guest is rendered with a placeholder in each of those places (the ``context`` processor below),
+stored compressed, and each guest's copy gets their own values put back in. A cached page costs
+about what the middleware costs (~1 ms of CPU) instead of the 3-13 ms of its view and templates
+(``make loadtest LOADTEST_ARGS=--baseline`` compares the two).
 
 Never cached, so never shown to another person:
 - a signed-in visitor's page (their name, hearts, follows, their shop's counts);
@@ -31,7 +32,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
-from django.utils.html import escape
+from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
@@ -72,25 +73,23 @@ def context(request) -> dict:
 def guest_page_cache(
     view: Callable | None = None,
     *,
-    vary_cookies: Iterable[str] = (),
     versions: Iterable[str] = (),
     on_hit: Callable | None = None,
 ):
     """Cache the view's page for signed-out visitors.
 
-    ``vary_cookies``: cookies that change the page (a guest's recently viewed list), part of the key.
     ``versions``: cache keys of version counters besides the catalogue's that the page depends on.
     ``on_hit(request, response, extra)``: what the view does to every response that a cached copy must
     do too; ``extra`` is what the view put in ``response.guest_page_extra`` when it rendered the page.
     """
-    vary_cookies, versions = tuple(vary_cookies), tuple(versions)
+    versions = tuple(versions)
 
     def decorate(view_func):
         @wraps(view_func)
         def wrapped(request, *args, **kwargs):
             if not _cacheable(request):
                 return view_func(request, *args, **kwargs)
-            key = _key(request, vary_cookies, versions)
+            key = _key(request, versions)
             entry = cache.get(key)
             if entry is not None:
                 response = _response_from(entry)
@@ -127,7 +126,7 @@ def _cacheable(request) -> bool:
     return not len(get_messages(request))
 
 
-def _key(request, vary_cookies: tuple[str, ...], versions: tuple[str, ...]) -> str:
+def _key(request, versions: tuple[str, ...]) -> str:
     numbers = [str(catalogue_version())]
     if versions:
         found = cache.get_many(versions)
@@ -141,7 +140,6 @@ def _key(request, vary_cookies: tuple[str, ...], versions: tuple[str, ...]) -> s
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),
         request.headers.get("HX-Boosted", ""),
-        *(request.COOKIES.get(name, "") for name in vary_cookies),
         *numbers,
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
@@ -186,7 +184,7 @@ def _personalise(request, response) -> None:
     for name, value_for in _personal_values().items():
         marker = placeholder(name).encode()
         if marker in body:
-            body = body.replace(marker, escape(value_for(request)).encode())
+            body = body.replace(marker, conditional_escape(value_for(request)).encode())
     if NONCE_PLACEHOLDER.encode() in body:
         # Reading the request's lazy nonce is what makes the CSP middleware put it in the header.
         body = body.replace(NONCE_PLACEHOLDER.encode(), str(get_nonce(request)).encode())

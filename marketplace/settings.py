@@ -136,6 +136,7 @@ TEMPLATES = [
                 "marketplace.context_processors.notifications",
                 "checkout.context_processors.cart",
                 "vendors.context_processors.shop",
+                "catalog.recently_viewed.context",
                 # Last: placeholders for the per-visitor values while a guest page is cached.
                 "marketplace.page_cache.context",
             ],
@@ -199,7 +200,10 @@ else:
 # (the key carries the catalogue version); this bounds only how old the stock shown may be. 0: off.
 GUEST_PAGE_CACHE_SECONDS = env_int("GUEST_PAGE_CACHE_SECONDS", 60)
 # What else differs between two guests' copies of a cached page: template variable -> f(request).
-GUEST_PAGE_PERSONAL_VALUES = {"cart_count": "checkout.selectors.cart_item_count"}
+GUEST_PAGE_PERSONAL_VALUES = {
+    "cart_count": "checkout.selectors.cart_item_count",
+    "guest_recently_viewed": "catalog.recently_viewed.guest_section_html",
+}
 
 # --- Celery -------------------------------------------------------------------
 # Without Redis, tasks run inline; "memory://" keeps kombu from looking for a broker on localhost.

@@ -136,12 +136,21 @@ def test_a_cached_product_page_still_records_the_guests_recently_viewed(product)
     for viewed in (product, other):
         response, _ = _get(guest, viewed.get_absolute_url())
         assert response[HIT_HEADER] == "hit"
-    _, home = _get(guest, "/")
+    response, home = _get(guest, "/")
     recently = home[home.index("Recently viewed") :]
     assert recently.index("Oak spoon") < recently.index("Ash bowl")
-    # Another guest's home page is not this guest's (the cookie is part of the key).
-    _, someone_elses = _get(Client(), "/")
-    assert "Recently viewed" not in someone_elses
+    # One cached home page for every guest, each with their own strip.
+    someone_else, someone_elses = _get(Client(), "/")
+    assert someone_else[HIT_HEADER] == "hit" and "Recently viewed" not in someone_elses
+    again, home = _get(guest, "/")
+    assert again[HIT_HEADER] == "hit" and "Oak spoon" in home[home.index("Recently viewed") :]
+
+
+def test_a_guests_recently_viewed_strip_without_the_page_cache(product, no_page_cache):
+    guest = Client()
+    guest.get(product.get_absolute_url())
+    _, home = _get(guest, "/")
+    assert "Ash bowl" in home[home.index("Recently viewed") :]
 
 
 def test_an_htmx_request_for_part_of_a_page_gets_that_part(product):
