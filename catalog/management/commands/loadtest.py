@@ -145,18 +145,23 @@ class Command(BaseCommand):
             if warmup:
                 self._locust(locust, port, users, warmup, targets, out_dir / "warmup", MIXES[mix])
             before = {name: _usage_tree(process) for name, process in processes.items()}
+            services_before = _local_services_cpu()
             web_log = out_dir / "web.log"
             log_offset = web_log.stat().st_size
             locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             status = self._locust(locust, port, users, seconds, targets, prefix, MIXES[mix])
             locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             after = {name: _usage_tree(process) for name, process in processes.items()}
+            services_after = _local_services_cpu()
             # CPU seconds each process spent in the measured run: on a shared machine the
             # requests per CPU-second say more about capacity than the wall-clock rate.
             usage = {
                 name: [(label, rss, cpu - before[name].get(label, (0, 0.0))[1]) for label, (rss, cpu) in found.items()]
                 for name, found in after.items()
             }
+            # PostgreSQL and Redis on this machine share its cores with gunicorn and locust.
+            for service, cpu in services_after.items():
+                usage[service] = [("(all processes, this machine)", 0, cpu - services_before.get(service, 0.0))]
             usage["locust"] = [
                 (
                     "(load generator)",
@@ -287,6 +292,19 @@ def _usage_tree(process: subprocess.Popen) -> dict[str, tuple[int, float]]:
         return {label: (p.memory_info().rss, sum(p.cpu_times()[:2])) for label, p in found.items()}
     except psutil.NoSuchProcess:
         return {}
+
+
+def _local_services_cpu() -> dict[str, float]:
+    """CPU seconds so far of this machine's PostgreSQL and Redis processes (those we may read), by service."""
+    found = {"postgres": 0.0, "redis": 0.0}
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        name, times = process.info["name"] or "", process.info["cpu_times"]
+        if times is None:
+            continue
+        for service in found:
+            if name.startswith(service):
+                found[service] += times.user + times.system
+    return found
 
 
 def _database_url() -> str:
