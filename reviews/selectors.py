@@ -36,7 +36,12 @@ def reviews_public() -> QuerySet[Review]:
 
 
 def reviews_for_product(*, product, sort: str = DEFAULT_SORT, stars: int | None = None) -> QuerySet[Review]:
-    """``product``'s visible reviews, sorted (unknown sorts fall back to the default), optionally of ``stars`` only."""
+    """``product``'s visible reviews, sorted (unknown sorts fall back to the default), optionally of ``stars`` only.
+
+    Most products have none: their ``rating_count`` (kept with the reviews in one transaction by
+    ``services``, and counting visible ones only) says so without a query."""
+    if not product.rating_count:
+        return Review.objects.none()
     queryset = Review.objects.filter(product=product, is_hidden=False)
     if stars in range(1, 6):
         queryset = queryset.filter(rating=stars)
@@ -106,6 +111,8 @@ def _summary(histogram) -> RatingSummary:
 
 
 def product_rating_summary(*, product) -> RatingSummary:
+    if not product.rating_count:  # no visible review: the histogram holds only zeros, if it exists
+        return _summary(None)
     return _summary(ProductRating.objects.filter(product=product).first())
 
 

@@ -203,3 +203,19 @@ def test_guest_section_links_carry_only_the_reviews_own_parameters(client, shopp
     section = html.split('id="reviews"')[1]
     assert "utm_source" not in section
     assert "stars=3" in section  # the histogram's links keep working
+
+
+@pytest.mark.usefixtures("no_page_cache")
+def test_a_product_without_reviews_reads_no_review_rows(client, vendor_a):
+    """Most products have no review yet: their count says so, so the page's reviews section and structured
+    data cost no query (a first visit to a product page read the reviews, their page count and the histogram)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.tests.factories import ProductFactory
+
+    product = ProductFactory(vendor=vendor_a, title="Unreviewed jug")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(product.get_absolute_url()).content.decode()
+    assert "Unreviewed jug" in html
+    assert not [q["sql"] for q in queries.captured_queries if "reviews_" in q["sql"]]
