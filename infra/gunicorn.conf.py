@@ -14,25 +14,23 @@ def _cpus() -> int:
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # gunicorn's rule of thumb, 2 x CPUs + 1: an App Service S1 instance (1 vCPU) runs 3.
-# Threaded workers (gthread, 4 threads), chosen by `make loadtest` (the shopper mix, 8
-# shoppers, 2 workers, everything on one shared 2-core machine, load average 4-5):
-#   gthread 2 x 4 threads  135 req/s, p95 120 ms, 11.0 ms CPU/request, workers busy 1.45 cores
-#   sync    2              120 req/s, p95 110 ms,  9.9 ms CPU/request, workers busy 1.15 cores
-#   gthread 4 x 2 threads   62 req/s, p95 270 ms (four processes fighting PostgreSQL, Redis and
-#                                     the load generator for two cores)
-# A sync worker sits idle while its one request waits on PostgreSQL or Redis; threads fill
-# that wait with another request, for ~1 ms more CPU per request (the GIL's hand-overs) and
-# no more memory (each worker ~125-130 MB RSS; 3 on an S1 ~400 MB of its 1.75 GB). Python
-# Repeated when the machine was quieter (02:14-02:21 UTC, load 3.6-6.5, 45-120 s runs):
-# gthread 2 x 4 with 4 shoppers 163 req/s p95 55 ms (with 8: 89 req/s p95 180 ms, load 6.5);
-# sync 2 with 8 shoppers 130 req/s p95 92 ms; gthread 3 x 4 135 req/s p95 130 ms with one
-# worker never handed a connection (keep-alive clients stay on the worker that accepted them).
-# Every run was ~10-11 ms of gunicorn CPU per request: the two classes are within this
-# machine's noise, and gthread stays for the waits a real database across a network adds.
-# CPU is the limit either way, and more processes than cores only added switching here
-# (4 x 2 above). An S1 has its vCPU to itself (the database and Redis are other machines), so
-# 2 x CPUs + 1 stays for now, the spare worker covering one stuck in a slow request; measured
-# on a real S1, CPUs + 1 may do as well with less memory (WEB_CONCURRENCY overrides it).
+# Threaded workers (gthread, 4 threads), chosen by `make loadtest` (the shopper mix, 8 shoppers,
+# 2 workers, PostgreSQL, Redis and locust on the same shared 2-core machine). With whole guest
+# pages cached (marketplace/page_cache.py), 45 s runs, 2026-11-29:
+#   gthread 2 x 4 threads  315-323 req/s, p95 66-67 ms, 4.3-4.4 ms CPU/request
+#   sync    2              303 req/s, p95 72 ms, 4.5 ms CPU/request
+#   sync    3              327 req/s, p95 67 ms, 4.2 ms CPU/request (one worker served nothing)
+# In every run the machine was saturated (~1.85 of 2 cores: gunicorn ~1.35, PostgreSQL ~0.25,
+# locust ~0.2, Redis ~0.05), so the classes are within its noise; CPU is the limit, not the
+# worker model. gthread stays for the waits a real database and Redis across a network add: a
+# sync worker sits idle through each one, threads fill them with another request for ~1 ms more
+# CPU (the GIL's hand-overs) and no more memory (each worker ~125 MB RSS after 5 minutes of the
+# mix; 3 on an S1 ~375 MB of its 1.75 GB). More processes than cores only added switching here
+# (gthread 4 x 2 earlier: 62 req/s). An S1 has its vCPU to itself (the database and Redis are
+# other machines), so 2 x CPUs + 1 stays, the spare worker covering one stuck in a slow request;
+# WEB_CONCURRENCY overrides it. Keep-alive connections stay on the worker that accepted them, so
+# with few clients one worker can end up with most of the traffic (seen in a 5-minute run);
+# App Service's front end spreads many connections, which evens it out.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
