@@ -32,6 +32,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control
 from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
@@ -189,3 +190,5 @@ def _personalise(request, response) -> None:
         # Reading the request's lazy nonce is what makes the CSP middleware put it in the header.
         body = body.replace(NONCE_PLACEHOLDER.encode(), str(get_nonce(request)).encode())
     response.content = body
+    # One visitor's copy (their token, their cart): no shared cache between us and them may keep it.
+    patch_cache_control(response, private=True)

@@ -38,6 +38,8 @@ def test_a_guests_second_visit_is_served_from_the_cache_without_a_query(product,
     assert "Ash bowl" in warm and second["Content-Type"] == first["Content-Type"]
     # Security headers come from the middleware on every response, cached or not.
     assert second["Content-Security-Policy"] and second["X-Frame-Options"] == "DENY"
+    # Each copy is one visitor's: no proxy or CDN between may keep it for another.
+    assert "private" in first["Cache-Control"] and "private" in second["Cache-Control"]
 
 
 @pytest.mark.parametrize("url", ["/", "/search?q=bowl", "/c/{category}/", "/p/{product}/", "/shops/{shop}/"])
