@@ -35,3 +35,12 @@ def test_the_address_forms_country_menu_is_the_plain_one():
     html = str(form["country"])
     assert '<option value="GB" selected>' in html
     assert 'autocomplete="country"' in html
+
+
+def test_a_kept_menu_still_marks_each_renders_own_choice():
+    """The options are kept by choices and choice (the checkout draws the same menu on every visit)."""
+    plain = PlainSelect(choices=CHOICES)
+    first, second, again = (plain.render("country", value) for value in ("FR", "GB", "FR"))
+    assert '<option value="FR" selected>' in first and '<option value="GB">' in first
+    assert '<option value="GB" selected>' in second and '<option value="FR">' in second
+    assert again == first
