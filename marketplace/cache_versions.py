@@ -47,6 +47,12 @@ def catalogue_version() -> int:
     return version
 
 
+def catalogue_version_seen(version: int) -> None:
+    """``version`` was just read with other keys (marketplace.page_cache): this request keeps it."""
+    if getattr(_request, "active", False) and getattr(_request, "catalogue", None) is None:
+        _request.catalogue = version
+
+
 def catalogue_changed() -> None:
     """Call after any write that can change what shoppers find: products, shops, categories."""
     _request.catalogue = None  # this request's next read sees its own write

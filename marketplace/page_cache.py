@@ -14,11 +14,12 @@ Never cached, so never shown to another person:
 - anything but a GET that answered 200 with HTML; cookies a view set are not kept (a view that
   sets one on every visit says so with ``on_hit``, which runs on a cached copy too).
 
-Fresh: the key carries the catalogue version (every product, shop, category and photo write
-bumps it, as for the fragments the templates already cache) and any other version the view
-names (reviews), so an edit shows on the next request. What no version covers (stock taken by
-checkouts, the count of items left) is at most ``GUEST_PAGE_CACHE_SECONDS`` old; adding to the
-cart checks the live stock either way.
+Fresh: a page is kept with the catalogue version it was drawn under (every product, shop,
+category and photo write bumps it, as for the fragments the templates already cache) and any other
+version the view names (reviews); the page and the current versions are read in one round trip, and
+a page drawn under an older one is drawn again, so an edit shows on the next request. What no
+version covers (stock taken by checkouts, the count of items left) is at most
+``GUEST_PAGE_CACHE_SECONDS`` old; adding to the cart checks the live stock either way.
 """
 
 import hashlib
@@ -37,7 +38,7 @@ from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
-from marketplace.cache_versions import catalogue_version
+from marketplace.cache_versions import CATALOGUE, catalogue_version, catalogue_version_seen
 
 # Characters a template's autoescaping leaves alone, and that no real page contains.
 CSRF_PLACEHOLDER = "__guest-page-csrf-token__"
@@ -90,8 +91,13 @@ def guest_page_cache(
         def wrapped(request, *args, **kwargs):
             if not _cacheable(request):
                 return view_func(request, *args, **kwargs)
-            key = _key(request, versions)
-            entry = cache.get(key)
+            key = _key(request)
+            # The page and the versions it must have been drawn under, in one round trip.
+            found = cache.get_many([key, CATALOGUE, *versions])
+            current = (_catalogue(found), *(found.get(name, 0) for name in versions))
+            entry = found.get(key)
+            if entry is not None and entry["versions"] != current:
+                entry = None  # drawn before an edit: draw it again
             if entry is not None:
                 response = _response_from(entry)
                 if on_hit is not None:
@@ -107,7 +113,8 @@ def guest_page_cache(
                     # Rendered with placeholders but not kept: still personalised below.
                     _personalise(request, response)
                     return response
-                cache.set(key, _entry_from(response), settings.GUEST_PAGE_CACHE_SECONDS)
+                # The versions read before drawing: an edit made meanwhile makes the next request draw again.
+                cache.set(key, _entry_from(response, current), settings.GUEST_PAGE_CACHE_SECONDS)
                 response[HIT_HEADER] = "miss"
             _personalise(request, response)
             return response
@@ -127,11 +134,15 @@ def _cacheable(request) -> bool:
     return not len(get_messages(request))
 
 
-def _key(request, versions: tuple[str, ...]) -> str:
-    numbers = [str(catalogue_version())]
-    if versions:
-        found = cache.get_many(versions)
-        numbers += [str(found.get(name, 0)) for name in versions]
+def _catalogue(found: dict) -> int:
+    version = found.get(CATALOGUE)
+    if version is None:
+        return catalogue_version()  # first use, or after a flush: sets one
+    catalogue_version_seen(version)  # the fragments drawn in this request read it from memory
+    return version
+
+
+def _key(request) -> str:
     parts = [
         request.scheme,
         request.get_host(),
@@ -141,7 +152,6 @@ def _key(request, versions: tuple[str, ...]) -> str:
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),
         request.headers.get("HX-Boosted", ""),
-        *numbers,
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
     return _KEY_PREFIX + digest
@@ -157,8 +167,9 @@ def _storable(response) -> bool:
     )
 
 
-def _entry_from(response) -> dict:
+def _entry_from(response, versions: tuple) -> dict:
     return {
+        "versions": versions,
         # zlib at its fastest level: a page is ~25-60 KB of HTML and a sixth of that stored, which
         # matters on a small Redis (Basic C0 has 250 MB for everything).
         "body": zlib.compress(response.content, 1),

@@ -210,3 +210,16 @@ def test_the_nonce_placeholder_becomes_this_responses_nonce(rf):
     nonce = re.search(r'nonce="([^"]+)"', response.content.decode()).group(1)
     middleware.process_response(request, response)
     assert nonce != NONCE_PLACEHOLDER and f"'nonce-{nonce}'" in response[CSP.HEADER_ENFORCE]
+
+
+def test_a_hit_reads_the_cache_once(product, monkeypatch):
+    """The page and the versions it must match come back in one round trip (Redis is a network hop)."""
+    from django.core.cache import cache
+
+    _get(Client(), product.get_absolute_url())
+    reads = []
+    for name in ("get", "get_many", "get_or_set"):
+        original = getattr(cache, name)
+        monkeypatch.setattr(cache, name, lambda *a, _o=original, _n=name, **k: reads.append(_n) or _o(*a, **k))
+    response, _ = _get(Client(), product.get_absolute_url())
+    assert response[HIT_HEADER] == "hit" and reads == ["get_many"]
