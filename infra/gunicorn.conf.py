@@ -17,7 +17,8 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Threaded workers (gthread, 4 threads), chosen by `make loadtest` (the shopper mix, 8 shoppers,
 # 2 workers, PostgreSQL, Redis and locust on the same shared 2-core machine). With whole guest
 # pages cached (marketplace/page_cache.py), 45 s runs, 2026-11-29:
-#   gthread 2 x 4 threads  315-323 req/s, p95 66-67 ms, 4.3-4.4 ms CPU/request
+#   gthread 2 x 4 threads  315-323 req/s, p95 66-67 ms, 4.3-4.4 ms CPU/request (385 req/s,
+#                          p95 56 ms, 3.6 ms once a hit took one Redis round trip, later that day)
 #   sync    2              303 req/s, p95 72 ms, 4.5 ms CPU/request
 #   sync    3              327 req/s, p95 67 ms, 4.2 ms CPU/request (one worker served nothing)
 # In every run the machine was saturated (~1.85 of 2 cores: gunicorn ~1.35, PostgreSQL ~0.25,
