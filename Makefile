@@ -16,12 +16,13 @@ for c in "$$PYTHON" python3.12 \
 done; exit 1
 endef
 
-.PHONY: help run test lint format bench-search bench-images bench-gazetteer bench-dashboard loadtest clean
+.PHONY: help run test lint format bench-search bench-images bench-gazetteer bench-dashboard bench-pages loadtest clean
 help:
 	@echo "make run    start the marketplace with demo data on http://127.0.0.1:8000"
 	@echo "make test   run the whole test suite (with coverage)"
 	@echo "make lint   ruff check + format check"
 	@echo "make check-infra   bandit, hadolint and checkov (infra/, the container, the apps)"
+	@echo "make bench-pages   CPU per request of each page kind, cached and not (in one process)"
 	@echo "make loadtest      the shopper mix against gunicorn on 127.0.0.1 (LOADTEST_SECONDS, default 60)"
 
 $(VENV)/.requirements: requirements.txt
@@ -50,6 +51,10 @@ BENCH_DB ?= marketplace_bench
 bench-search: $(VENV)/.requirements
 	EMBEDDED_DATABASE_NAME=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
 	EMBEDDED_DATABASE_NAME=$(BENCH_DB) $(PY) manage.py bench_search $(BENCH_ARGS)
+
+# CPU per request of each page kind, in one process (the catalogue seeded by bench-search or loadtest).
+bench-pages: $(VENV)/.requirements
+	EMBEDDED_DATABASE_NAME=$(BENCH_DB) REDIS_URL=$${REDIS_URL:-$(LOADTEST_REDIS_URL)} $(PY) manage.py bench_pages $(BENCH_ARGS)
 
 bench-gazetteer: $(VENV)/.requirements
 	$(PY) manage.py bench_gazetteer $(BENCH_ARGS)
