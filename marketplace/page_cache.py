@@ -96,8 +96,8 @@ def guest_page_cache(
             found = cache.get_many([key, CATALOGUE, *versions])
             current = (_catalogue(found), *(found.get(name, 0) for name in versions))
             entry = found.get(key)
-            if entry is not None and entry["versions"] != current:
-                entry = None  # drawn before an edit: draw it again
+            if entry is not None and entry.get("versions") != current:
+                entry = None  # drawn before an edit (or by an older release): draw it again
             if entry is not None:
                 response = _response_from(entry)
                 if on_hit is not None:

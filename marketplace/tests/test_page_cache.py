@@ -223,3 +223,17 @@ def test_a_hit_reads_the_cache_once(product, monkeypatch):
         monkeypatch.setattr(cache, name, lambda *a, _o=original, _n=name, **k: reads.append(_n) or _o(*a, **k))
     response, _ = _get(Client(), product.get_absolute_url())
     assert response[HIT_HEADER] == "hit" and reads == ["get_many"]
+
+
+def test_a_page_kept_by_an_older_release_is_drawn_again(product, rf):
+    """Entries outlive a deploy: one without the versions this release keeps is never served."""
+    import zlib
+
+    from django.core.cache import cache
+
+    from marketplace.page_cache import _key
+
+    url = product.get_absolute_url()
+    cache.set(_key(rf.get(url)), {"body": zlib.compress(b"<html>old</html>"), "headers": [], "extra": None}, 60)
+    response, html = _get(Client(), url)
+    assert response[HIT_HEADER] == "miss" and "Ash bowl" in html
