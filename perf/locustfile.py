@@ -142,6 +142,16 @@ class Shopper(FastHttpUser):
                 start.success()
 
 
+class HtmlBrowser(FastHttpUser):
+    """`manage.py loadtest --mix html`: the same pages and weights without add to cart and checkout, as the
+    issue's reference run (an HTML-only mix), for a like-for-like comparison. Not a subclass of Shopper:
+    locust adds a base class's tasks to the ones a subclass names."""
+
+    wait_time = constant(0)
+    _product = Shopper._product
+    tasks = {Shopper.product: 35, Shopper.search: 35, Shopper.category: 12, Shopper.storefront: 8, Shopper.home: 6}
+
+
 class CacheMissSearcher(FastHttpUser):
     """`manage.py loadtest --mix cache-miss`: a search no one has asked before, every request (a
     price nobody typed), so neither the results nor the rendered page come from the cache."""

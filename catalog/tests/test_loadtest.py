@@ -73,7 +73,16 @@ def test_the_cache_miss_run_asks_for_a_search_page_only():
     assert [(method, name) for method, _path, name in _requests(_class("CacheMissSearcher"))] == [
         ("get", "search (cache miss)")
     ]
-    assert set(MIXES.values()) == {"Shopper", "CacheMissSearcher"}
+    assert set(MIXES.values()) == {"Shopper", "HtmlBrowser", "CacheMissSearcher"}
+
+
+def test_the_html_mix_is_the_shoppers_pages_without_the_cart():
+    browser = _class("HtmlBrowser")
+    # Its own class: locust would add a base Shopper's tasks (the cart among them) to the ones named here.
+    assert [base.id for base in browser.bases] == ["FastHttpUser"]
+    (tasks,) = [node.value for node in browser.body if isinstance(node, ast.Assign) and node.targets[0].id == "tasks"]
+    weights = {key.attr: value.value for key, value in zip(tasks.keys, tasks.values, strict=True)}
+    assert weights == {k: v for k, v in _tasks(_class("Shopper")).items() if k != "add_to_cart_and_checkout"}
 
 
 def test_the_load_is_aimed_at_loopback_only():

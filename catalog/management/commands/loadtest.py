@@ -32,7 +32,8 @@ from marketplace.local_services import free_port, port_open, stop_process
 from vendors.models import Vendor
 
 HOST = "127.0.0.1"  # loopback only: never serve or aim the load anywhere else
-MIXES = {"shoppers": "Shopper", "cache-miss": "CacheMissSearcher"}  # locust user classes in perf/locustfile.py
+# locust user classes in perf/locustfile.py
+MIXES = {"shoppers": "Shopper", "html": "HtmlBrowser", "cache-miss": "CacheMissSearcher"}
 
 
 class Command(BaseCommand):
@@ -56,7 +57,8 @@ class Command(BaseCommand):
             "--mix",
             choices=sorted(MIXES),
             default="shoppers",
-            help="shoppers: the page mix; cache-miss: a search never asked before, every request",
+            help="shoppers: the page mix; html: the same without add to cart and checkout; "
+            "cache-miss: a search never asked before, every request",
         )
         parser.add_argument(
             "--baseline",
