@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from marketplace.cache_versions import catalogue_version
+from vendors.selectors import vendor_map_marker
 
 from .selectors import products_by_ids
 
@@ -42,7 +43,7 @@ def cards_for(ids: list[int], *, next_path: str) -> Cards:
         drawn = {
             keys[product.pk]: {
                 "html": str(product_card_html(product, context={"next_path": _NEXT_PLACEHOLDER})),
-                "shop": _marker(product.vendor),
+                "shop": next(iter(vendor_map_marker(vendor=product.vendor)), None),
             }
             for product in products_by_ids(missing)
         }
@@ -55,14 +56,3 @@ def cards_for(ids: list[int], *, next_path: str) -> Cards:
         if entry["shop"] is not None:
             markers.setdefault(entry["shop"]["url"], entry["shop"])
     return Cards(html=mark_safe(html), markers=list(markers.values()), count=len(entries))  # noqa: S308 -- escaped
-
-
-def _marker(vendor) -> dict | None:
-    if vendor.latitude is None:
-        return None
-    return {
-        "lat": vendor.latitude,
-        "lng": vendor.longitude,
-        "label": f"{vendor.name}, {vendor.town}",
-        "url": vendor.get_absolute_url(),
-    }
