@@ -197,8 +197,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "marketplace"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Whole shop-window pages for signed-out visitors (marketplace/page_cache.py). Edits show at once
-# (the key carries the catalogue version); this bounds only how old the stock shown may be. 0: off.
-GUEST_PAGE_CACHE_SECONDS = env_int("GUEST_PAGE_CACHE_SECONDS", 60)
+# (a page drawn under an older catalogue version is drawn again); this bounds only how old the stock
+# shown may be. 0: off.
+GUEST_PAGE_CACHE_SECONDS = env_int("GUEST_PAGE_CACHE_SECONDS", 60, minimum=0)
 # What else differs between two guests' copies of a cached page: template variable -> f(request).
 GUEST_PAGE_PERSONAL_VALUES = {
     "cart_count": "checkout.selectors.cart_item_count",
