@@ -29,9 +29,8 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # mix; 3 on an S1 ~375 MB of its 1.75 GB). More processes than cores only added switching here
 # (gthread 4 x 2 earlier: 62 req/s). An S1 has its vCPU to itself (the database and Redis are
 # other machines), so 2 x CPUs + 1 stays, the spare worker covering one stuck in a slow request;
-# WEB_CONCURRENCY overrides it. Keep-alive connections stay on the worker that accepted them, so
-# with few clients one worker can end up with most of the traffic (seen in a 5-minute run);
-# App Service's front end spreads many connections, which evens it out.
+# WEB_CONCURRENCY overrides it. The runs above kept connections alive, which left one worker
+# with most of the traffic: see `keepalive` below, the largest single gain.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
@@ -40,7 +39,17 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On a swap or scale-in, requests in flight get this long to finish.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# No keep-alive: a connection is closed after its answer, so each request goes to whichever
+# worker accepts first, which is an idle one. With keep-alive a connection stays on the worker
+# that accepted it, and the kernel hands new connections on a shared socket to the same
+# waiting worker again and again: `make loadtest` (keep-alive, 4 shoppers) saw one worker
+# serve every request, GIL-bound at one core, while the other sat idle (255 req/s, p95 40 ms;
+# 8 shoppers split 38 s / 16 s of CPU between the two). Closed after each answer, the same
+# runs split evenly (27 / 27 s) and served 434 req/s at p95 26 ms (4 shoppers) and 483 req/s
+# (8 shoppers), 2026-11-29. The cost is a TCP handshake per request on loopback or inside
+# App Service's network, which its front end pays, not the shopper's browser.
+# GUNICORN_KEEPALIVE=5 turns it back on.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 # Recycle workers now and then so a slow leak never reaches the instance's memory limit. Not
 # every 2,000 requests: a worker serves ~150-300 a second under the load test, and a new one
 # costs ~1.4 s of CPU to boot Django plus cold per-process caches, so recycling every few

@@ -2,6 +2,7 @@
 the Dockerfile's shape, the entry point's dispatch, gunicorn's settings, and gunicorn itself
 serving the app with the JSON access log."""
 
+import http.client
 import json
 import os
 import re
@@ -171,6 +172,8 @@ def test_gunicorn_workers_follow_the_cpu_count_unless_told():
     assert settings["workers"] == 2 * cpus + 1
     assert settings["worker_class"] == "gthread" and settings["threads"] == 4
     assert settings["timeout"] == 30 and settings["graceful_timeout"] == 20
+    # Closed after each answer, so the next request goes to an idle worker (see the reasoning there).
+    assert settings["keepalive"] == 0
     assert settings["logger_class"] == "marketplace.access_log.JsonAccessLogger"
     assert _gunicorn_settings(WEB_CONCURRENCY="5", GUNICORN_TIMEOUT="45")["workers"] == 5
     assert _gunicorn_settings(GUNICORN_TIMEOUT="45")["timeout"] == 45
@@ -230,6 +233,16 @@ def test_gunicorn_serves_the_app_and_logs_json_with_the_request_id(tmp_path):
                 assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
                 assert time.monotonic() < deadline, "gunicorn never answered"
                 time.sleep(0.3)
+        # A client that would keep the connection (HTTP/1.1, no "Connection: close") is told it is
+        # closed: the next request goes to whichever worker is idle (gunicorn.conf.py, keepalive).
+        keep_alive_client = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        try:
+            keep_alive_client.request("GET", "/api/health")
+            answer = keep_alive_client.getresponse()
+            answer.read()
+            assert answer.getheader("Connection") == "close"
+        finally:
+            keep_alive_client.close()
         deadline = time.monotonic() + 10
         while '"ci-request-000111"' not in (tmp_path / "gunicorn.log").read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
