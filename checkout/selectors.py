@@ -3,10 +3,12 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from marketplace.money import round_money
+from marketplace.page_cache import read_with_page
 
 from .models import Cart, CartItem, Checkout, FollowUp, PaymentRecord
 from .services import cart_held_quantities, purchase_problem, shop_shipping
@@ -113,20 +115,58 @@ _CART_COUNT_SQL = {  # constants only; the id is a bound parameter
 }
 
 
-def cart_item_count(request) -> int:
-    """The number on the cart badge of every page, in one prebuilt statement: it is most of what a cached
-    page costs a guest with a cart (through the ORM, building the query cost more than running it)."""
+# How long a guest cart's count is kept (checkout.receivers keeps it right after every change; this
+# bounds how long a change the cache missed, in a Redis outage, can show the old number).
+CART_COUNT_SECONDS = 600
+
+
+def cart_count_key(cart_id: int) -> str:
+    return f"cart-count:{cart_id}"
+
+
+def _counted(which: str, key: int) -> int:
     from django.db import connection
 
-    if request.user.is_authenticated:
-        which, key = "user", request.user.pk
-    else:
-        which, key = "guest", request.session.get(SESSION_KEY)
-        if not key:
-            return 0
     with connection.cursor() as cursor:
         cursor.execute(_CART_COUNT_SQL[which], [key])
         return int(cursor.fetchone()[0])
+
+
+def guest_cart_count(cart_id: int) -> int:
+    """The items in a guest cart, counted in the database (0 once it is an account's, or gone)."""
+    return _counted("guest", cart_id)
+
+
+def store_counted(cart_id: int, count: int) -> None:
+    """Keep a count a reader made, unless one is kept already: a change that committed meanwhile
+    stored its own (newer) count, which a reader's older one must not replace."""
+    cache.add(cart_count_key(cart_id), count, CART_COUNT_SECONDS)
+
+
+def cart_item_count(request) -> int:
+    """The number on the cart badge of every page. A signed-in shopper's is counted by one prebuilt
+    statement; a guest's is kept in the cache and read with their cached page, so a cached page costs
+    them no query (checkout.receivers keeps it right when the cart changes)."""
+    if request.user.is_authenticated:
+        return _counted("user", request.user.pk)
+    cart_id = request.session.get(SESSION_KEY)
+    if not cart_id:
+        return 0
+    count = read_with_page(request, cart_count_key(cart_id))
+    if count is None:
+        count = guest_cart_count(cart_id)
+        store_counted(cart_id, count)
+    return count
+
+
+def _cart_count_keys(request) -> list[str]:
+    if request.user.is_authenticated:
+        return []
+    cart_id = request.session.get(SESSION_KEY)
+    return [cart_count_key(cart_id)] if cart_id else []
+
+
+cart_item_count.page_cache_keys = _cart_count_keys
 
 
 def checkout_for_request(request, checkout_id: int) -> Checkout:

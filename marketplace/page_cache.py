@@ -46,6 +46,7 @@ NONCE_PLACEHOLDER = "__guest-page-csp-nonce__"
 
 HIT_HEADER = "X-Page-Cache"
 _RENDERING = "_guest_page_rendering"
+_READ_WITH_PAGE = "_guest_page_read_with_page"
 _KEY_PREFIX = "guestpage:"
 # Headers a view may set that belong to the page itself; the middleware adds the rest (security
 # headers, CSP, Vary, cookies) to every response, cached or not.
@@ -59,8 +60,29 @@ def placeholder(name: str) -> str:
 @cache_function
 def _personal_values() -> dict[str, Callable]:
     """settings.GUEST_PAGE_PERSONAL_VALUES: template variable -> dotted path of ``f(request)`` giving this
-    visitor's value. Apps name theirs there (the cart's count), so this core module imports no app."""
+    visitor's value. Apps name theirs there (the cart's count), so this core module imports no app.
+
+    A value kept in the cache says so with ``f.page_cache_keys(request)``, the keys it will read: they
+    are read in the same round trip as the page, and ``f`` gets them from ``read_with_page``."""
     return {name: import_string(path) for name, path in settings.GUEST_PAGE_PERSONAL_VALUES.items()}
+
+
+def _keys_read_with_page(request) -> list[str]:
+    keys = []
+    for value_for in _personal_values().values():
+        keys_for = getattr(value_for, "page_cache_keys", None)
+        if keys_for is not None:
+            keys.extend(keys_for(request))
+    return keys
+
+
+def read_with_page(request, key: str):
+    """``key``'s value in the cache: as read together with this request's page when a personal value
+    asked for it (``page_cache_keys``), else read now. None when the cache doesn't have it."""
+    read = getattr(request, _READ_WITH_PAGE, None)
+    if read is not None and key in read[0]:
+        return read[1].get(key)
+    return cache.get(key)
 
 
 def context(request) -> dict:
@@ -92,8 +114,11 @@ def guest_page_cache(
             if not _cacheable(request):
                 return view_func(request, *args, **kwargs)
             key = _key(request)
-            # The page and the versions it must have been drawn under, in one round trip.
-            found = cache.get_many([key, CATALOGUE, *versions])
+            # The page, the versions it must have been drawn under and this visitor's kept values
+            # (their cart's count), in one round trip.
+            personal = _keys_read_with_page(request)
+            found = cache.get_many([key, CATALOGUE, *versions, *personal])
+            setattr(request, _READ_WITH_PAGE, (frozenset(personal), found))
             current = (_catalogue(found), *(found.get(name, 0) for name in versions))
             entry = found.get(key)
             if entry is not None and entry.get("versions") != current:
