@@ -105,3 +105,52 @@ def test_targets_are_pages_a_guest_may_see_and_buy():
     assert {listed.vendor.slug, made_to_order.vendor.slug} <= set(targets["shops"])
     assert pending.vendor.slug not in targets["shops"]
     assert listed.category.slug in targets["categories"]
+
+
+def test_rounds_take_turns_and_report_each_variants_median(monkeypatch, settings, tmp_path):
+    """`--rounds 3 --baseline`: baseline, configured, baseline, ... and the ratio of the medians, so one
+    slow spell of a shared machine can't decide a comparison."""
+    import io
+
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}}
+    figures = iter(
+        [
+            {"rps": 200.0, "p95": 60.0, "cpu_ms": 4.0},  # baseline, round 1
+            {"rps": 400.0, "p95": 30.0, "cpu_ms": 2.0},
+            {"rps": 150.0, "p95": 90.0, "cpu_ms": 5.0},  # a slow spell: both variants of round 2
+            {"rps": 300.0, "p95": 45.0, "cpu_ms": 3.0},
+            {"rps": 210.0, "p95": 58.0, "cpu_ms": 3.9},
+            {"rps": 430.0, "p95": 28.0, "cpu_ms": 1.9},
+        ]
+    )
+    order = []
+
+    def fake_run(self, label, overrides, run, *args):
+        order.append(overrides.get("GUEST_PAGE_CACHE_SECONDS", "configured"))
+        return label, next(figures)
+
+    monkeypatch.setattr(Command, "_run", fake_run)
+    monkeypatch.setattr(Command, "_catalogue", lambda self, products, shops: None)
+    monkeypatch.setattr(Command, "_targets", staticmethod(lambda: {}))
+    out = io.StringIO()
+    command = Command(stdout=out)
+    command.handle(
+        products=1, shops=1, seconds=1, warmup=0, users=1, workers=2, worker_class="", threads=0, mix="shoppers",
+        locust="locust", out=str(tmp_path), baseline=True, rounds=3,
+    )  # fmt: skip
+    assert order == ["0", "configured"] * 3
+    report = out.getvalue()
+    assert "(round 3 of 3)" in report
+    assert "200.0 (150.0-210.0)" in report and "400.0 (300.0-430.0)" in report
+    assert "2.00x the requests/s, p95 30 ms against 60 ms" in report
+
+
+def test_rounds_below_one_are_refused(settings, tmp_path):
+    from django.core.management.base import CommandError
+
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}}
+    with pytest.raises(CommandError, match="at least 1"):
+        Command().handle(
+            products=1, shops=1, seconds=1, warmup=0, users=1, workers=2, worker_class="", threads=0, mix="shoppers",
+            locust="locust", out=str(tmp_path), rounds=0,
+        )  # fmt: skip

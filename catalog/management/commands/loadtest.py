@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -65,6 +66,13 @@ class Command(BaseCommand):
             action="store_true",
             help="first run the same mix with the guest page cache off, then as configured, and compare",
         )
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=int(os.environ.get("LOADTEST_ROUNDS", "1")),
+            help="run the variants this many times, taking turns, and report each one's median: on a shared "
+            "machine one run can be a fifth slower than the next",
+        )
         parser.add_argument("--locust", default=os.environ.get("LOCUST", "locust"), help="the locust executable")
         parser.add_argument("--out", default="var/loadtest")
 
@@ -83,8 +91,11 @@ class Command(BaseCommand):
         locust,
         out,
         baseline=False,
+        rounds=1,
         **options,
     ):
+        if rounds < 1:
+            raise CommandError("--rounds must be at least 1.")
         if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
             raise CommandError(
                 "Set REDIS_URL (e.g. redis://127.0.0.1:6379/10): the load test measures the Redis cache."
@@ -97,18 +108,36 @@ class Command(BaseCommand):
         # The baseline first, in the same run: the same mix with whole-page caching for guests off.
         variants = [("baseline: guest page cache off", {"GUEST_PAGE_CACHE_SECONDS": "0"})] if baseline else []
         variants.append(("as configured", {}))
-        totals = []
-        for label, overrides in variants:
-            self.stdout.write(f"\n== {label}")
-            run = dict(workers=workers, worker_class=worker_class, threads=threads, users=users, warmup=warmup)
-            totals.append(self._run(label, overrides, run, seconds, mix, locust, targets, out_dir))
+        results: dict[str, list[dict]] = {label: [] for label, _ in variants}
+        run = dict(workers=workers, worker_class=worker_class, threads=threads, users=users, warmup=warmup)
+        # Variants take turns (baseline, configured, baseline, ...), so a slow spell of a shared machine
+        # falls on both rather than on one.
+        for number in range(1, rounds + 1):
+            for label, overrides in variants:
+                self.stdout.write(f"\n== {label}" + (f" (round {number} of {rounds})" if rounds > 1 else ""))
+                results[label].append(self._run(label, overrides, run, seconds, mix, locust, targets, out_dir)[1])
+        medians = {label: _medians(runs) for label, runs in results.items()}
+        if rounds > 1:
+            self._report_rounds(results, medians)
         if baseline:
-            (_, base), (_, ours) = totals
+            base, ours = medians.values()
             self.stdout.write(
-                f"\nAs configured against the baseline: {ours['rps'] / base['rps']:.2f}x the requests/s, "
-                f"p95 {ours['p95']} ms against {base['p95']} ms, "
+                f"\nAs configured against the baseline{' (medians)' if rounds > 1 else ''}: "
+                f"{ours['rps'] / base['rps']:.2f}x the requests/s, "
+                f"p95 {ours['p95']:g} ms against {base['p95']:g} ms, "
                 f"web CPU per request {ours['cpu_ms']:.1f} ms against {base['cpu_ms']:.1f} ms"
             )
+
+    def _report_rounds(self, results: dict[str, list[dict]], medians: dict[str, dict]) -> None:
+        self.stdout.write(f"\nEach variant over {len(next(iter(results.values())))} rounds: median (lowest-highest)")
+        self.stdout.write(f"{'variant':32} {'req/s':>22} {'p95 ms':>16} {'web CPU ms/request':>22}")
+        for label, runs in results.items():
+            cells = []
+            for key, width, fmt in (("rps", 22, "{:.1f}"), ("p95", 16, "{:g}"), ("cpu_ms", 22, "{:.2f}")):
+                values = [r[key] for r in runs]
+                text = f"{fmt.format(medians[label][key])} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+                cells.append(f"{text:>{width}}")
+            self.stdout.write(f"{label[:32]:32} {' '.join(cells)}")
 
     def _run(self, label, overrides, run, seconds, mix, locust, targets, out_dir) -> tuple[str, dict]:
         cache.clear()  # every run starts cold, so two runs compare
@@ -279,9 +308,14 @@ class Command(BaseCommand):
             )
         return {
             "rps": float(total["Requests/s"]),
-            "p95": total["95%"],
+            "p95": float(total["95%"]),
             "cpu_ms": web_cpu * 1000 / requests if requests else 0.0,
         }
+
+
+def _medians(runs: list[dict]) -> dict:
+    """Each figure's median over a variant's runs (rounds)."""
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
 def _usage_tree(process: subprocess.Popen) -> dict[str, tuple[int, float]]:
