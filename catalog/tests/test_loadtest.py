@@ -154,3 +154,28 @@ def test_rounds_below_one_are_refused(settings, tmp_path):
             products=1, shops=1, seconds=1, warmup=0, users=1, workers=2, worker_class="", threads=0, mix="shoppers",
             locust="locust", out=str(tmp_path), rounds=0,
         )  # fmt: skip
+
+
+def test_a_sync_worker_class_runs_sync_workers(monkeypatch, tmp_path):
+    """gunicorn turns a sync worker with threads (gunicorn.conf.py sets 4) into gthread: asking for sync
+    runs one thread per worker, unless --threads says otherwise."""
+    import io
+    from types import SimpleNamespace
+
+    started = []
+
+    class Stop(Exception):
+        pass
+
+    def fake_popen(command, **kwargs):
+        started.append(command)
+        raise Stop
+
+    monkeypatch.setattr("catalog.management.commands.loadtest.subprocess.Popen", fake_popen)
+    monkeypatch.setattr("catalog.management.commands.loadtest.cache", SimpleNamespace(clear=lambda: None))
+    run = dict(workers=3, worker_class="sync", threads=0, users=1, warmup=0)
+    with pytest.raises(Stop):
+        Command(stdout=io.StringIO())._run("x", {}, run, 1, "shoppers", "locust", tmp_path, tmp_path)
+    web = started[0]
+    assert web[web.index("--worker-class") + 1] == "sync" and web[web.index("--threads") + 1] == "1"
+    assert web[-1] == "marketplace.wsgi:application"

@@ -147,12 +147,11 @@ class Command(BaseCommand):
         port = free_port()
         env = {**os.environ, "DEBUG": "0", "WEB_CONCURRENCY": str(workers), "PYTHONUNBUFFERED": "1", **overrides}
         env.setdefault("DATABASE_URL", _database_url())
-        web_cmd = [sys.executable, "-m", "gunicorn", "-c", "infra/gunicorn.conf.py", "--bind", f"{HOST}:{port}"]
-        if worker_class:
-            web_cmd += ["--worker-class", worker_class]
-        if threads:
-            web_cmd += ["--threads", str(threads)]
-        web_cmd.append("marketplace.wsgi:application")
+        if worker_class == "sync" and not threads:
+            # gunicorn.conf.py's threads would quietly turn sync into gthread: gunicorn does that for
+            # any sync worker with more than one thread.
+            threads = 1
+        web_cmd = _web_command(port, worker_class, threads)
         celery = [sys.executable, "-m", "celery", "-A", "marketplace"]
         commands = {
             "web": web_cmd,
@@ -311,6 +310,15 @@ class Command(BaseCommand):
             "p95": float(total["95%"]),
             "cpu_ms": web_cpu * 1000 / requests if requests else 0.0,
         }
+
+
+def _web_command(port: int, worker_class: str, threads: int) -> list[str]:
+    command = [sys.executable, "-m", "gunicorn", "-c", "infra/gunicorn.conf.py", "--bind", f"{HOST}:{port}"]
+    if worker_class:
+        command += ["--worker-class", worker_class]
+    if threads:
+        command += ["--threads", str(threads)]
+    return [*command, "marketplace.wsgi:application"]
 
 
 def _medians(runs: list[dict]) -> dict:
