@@ -28,7 +28,11 @@ DEFAULT_SORT = "helpful"
 
 def product_reviews_version(product_id: int) -> int:
     """Part of the cache key of a product's rendered reviews (bumped by ``services.product_reviews_changed``)."""
-    return cache.get_or_set(f"version:reviews:{product_id}", 1, None) or 1
+    key = f"version:reviews:{product_id}"
+    version = cache.get(key)
+    if version is None and not cache.add(key, 1, None):
+        version = cache.get(key)  # a bump got there first (get_or_set would read it back every time)
+    return version or 1
 
 
 def reviews_public() -> QuerySet[Review]:

@@ -219,3 +219,19 @@ def test_a_product_without_reviews_reads_no_review_rows(client, vendor_a):
         html = client.get(product.get_absolute_url()).content.decode()
     assert "Unreviewed jug" in html
     assert not [q["sql"] for q in queries.captured_queries if "reviews_" in q["sql"]]
+
+
+def test_a_product_without_reviews_draws_its_section_without_the_cache(client, shopper, bought, redis_cache,
+                                                                       django_capture_on_commit_callbacks):  # fmt: skip
+    """Most products have no review: their (empty) section is drawn, which costs less than the five
+    round trips to Redis of keeping it. The first review is cached and shows at once."""
+    import redis
+
+    keys = redis.Redis.from_url(redis_cache)
+    page = client.get(bought.product.get_absolute_url()).content.decode()
+    assert 'id="reviews"' in page
+    assert not keys.keys("*product-reviews:*") and not keys.keys("*version:reviews:*")
+    with django_capture_on_commit_callbacks(execute=True):
+        review_create(author=shopper, order_item=bought, rating=5, title="Worth the wait")
+    assert "Worth the wait" in client.get(bought.product.get_absolute_url()).content.decode()
+    assert keys.keys(f"*product-reviews:{bought.product_id}:*")
