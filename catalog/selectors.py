@@ -1,10 +1,9 @@
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from marketplace.cache_versions import catalogue_cached, catalogue_version
+from marketplace.cache_versions import cached_or_computed, catalogue_cached, catalogue_version
 from vendors.models import Vendor
 
 from .models import VISIBLE_SQL, Category, Product, ProductImage
@@ -137,7 +136,7 @@ def storefront_page(*, vendor, sort: str = "newest", page=None) -> Page:
     if sort not in STOREFRONT_SORTS:
         sort = "newest"
     ordering = STOREFRONT_SORTS[sort][1]
-    ids = cache.get_or_set(
+    ids = cached_or_computed(
         f"storefront-ids:{catalogue_version()}:{vendor.pk}:{sort}",
         lambda: list(Product.objects.visible().filter(vendor=vendor).order_by(*ordering).values_list("pk", flat=True)),
         3600,

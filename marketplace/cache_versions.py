@@ -62,6 +62,20 @@ def catalogue_changed() -> None:
         cache.set(CATALOGUE, _fresh_version(), None)
 
 
+_NOT_KEPT = object()
+
+
+def cached_or_computed(key: str, compute, timeout: int):
+    """``compute()``, kept under ``key``: one round trip when kept, two when not (a read, then an add).
+    Django's get_or_set reads the key back after adding it, a third. For keys that carry their version,
+    where two processes computing at once compute the same value, so the one computed here is used."""
+    value = cache.get(key, _NOT_KEPT)
+    if value is _NOT_KEPT:
+        value = compute()
+        cache.add(key, value, timeout)
+    return value
+
+
 # name -> (catalogue version, value), for this process.
 _held: dict[str, tuple[int, object]] = {}
 
@@ -78,6 +92,6 @@ def catalogue_cached(name: str, compute, timeout: int = 3600):
     held = _held.get(name)
     if held is not None and held[0] == version:
         return held[1]
-    value = cache.get_or_set(f"{name}:{version}", compute, timeout)
+    value = cached_or_computed(f"{name}:{version}", compute, timeout)
     _held[name] = (version, value)
     return value

@@ -108,3 +108,24 @@ def test_a_value_held_by_one_process_is_shared_through_the_cache_with_the_others
     catalogue_cached("test-flag", lambda: False)  # falsy values are held too
     cache_versions._held.clear()  # as if another process asked
     assert catalogue_cached("test-flag", lambda: True) is False
+
+
+def test_a_value_not_kept_yet_costs_two_round_trips_and_a_kept_one_one():
+    """get_or_set reads a key back after adding it: three round trips on every first read. Under a
+    version, two processes computing at once compute the same thing, so the value computed is used."""
+    from marketplace.cache_versions import cached_or_computed
+
+    with (
+        mock.patch.object(cache_versions.cache, "get", wraps=cache.get) as gets,
+        mock.patch.object(cache_versions.cache, "add", wraps=cache.add) as adds,
+        mock.patch.object(cache_versions.cache, "get_or_set", wraps=cache.get_or_set) as get_or_sets,
+    ):
+        assert cached_or_computed("test-ids:4", lambda: [3, 2, 1], 60) == [3, 2, 1]
+        assert (gets.call_count, adds.call_count) == (1, 1)
+        assert cached_or_computed("test-ids:4", lambda: ["not", "again"], 60) == [3, 2, 1]
+        assert (gets.call_count, adds.call_count) == (2, 1)
+        assert cached_or_computed("test-empty:4", lambda: [], 60) == [] and cache.get("test-empty:4") == []
+        assert cached_or_computed("test-empty:4", lambda: ["not", "again"], 60) == []  # falsy values are kept too
+        cache_versions._held.clear()
+        catalogue_cached("test-menu-2", lambda: {"a": 1})
+        assert [c.args[0] for c in get_or_sets.call_args_list] == [CATALOGUE]  # the version itself, only
