@@ -13,42 +13,39 @@ def _cpus() -> int:
 
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-# gunicorn's rule of thumb, 2 x CPUs + 1: an App Service S1 instance (1 vCPU) runs 3.
-# Threaded workers (gthread, 4 threads), chosen by `make loadtest` (the shopper mix, 8 shoppers,
-# 2 workers, PostgreSQL, Redis and locust on the same shared 2-core machine). With whole guest
-# pages cached (marketplace/page_cache.py), 45 s runs, 2026-11-29:
-#   gthread 2 x 4 threads  315-323 req/s, p95 66-67 ms, 4.3-4.4 ms CPU/request (385 req/s,
-#                          p95 56 ms, 3.6 ms once a hit took one Redis round trip, later that day)
-#   sync    2              303 req/s, p95 72 ms, 4.5 ms CPU/request
-#   sync    3              327 req/s, p95 67 ms, 4.2 ms CPU/request (one worker served nothing)
-# In every run the machine was saturated (~1.85 of 2 cores: gunicorn ~1.35, PostgreSQL ~0.25,
-# locust ~0.2, Redis ~0.05), so the classes are within its noise; CPU is the limit, not the
-# worker model. gthread stays for the waits a real database and Redis across a network add: a
-# sync worker sits idle through each one, threads fill them with another request for ~1 ms more
-# CPU (the GIL's hand-overs) and no more memory (each worker ~125 MB RSS after 5 minutes of the
-# mix; 3 on an S1 ~375 MB of its 1.75 GB). More processes than cores only added switching here
-# (gthread 4 x 2 earlier: 62 req/s). An S1 has its vCPU to itself (the database and Redis are
-# other machines), so 2 x CPUs + 1 stays, the spare worker covering one stuck in a slow request;
-# WEB_CONCURRENCY overrides it. The runs above kept connections alive, which left one worker
-# with most of the traffic: see `keepalive` below, the largest single gain.
+# Worker class and count, chosen by `make loadtest` (the shopper mix; PostgreSQL, Redis and locust
+# share this 2-core machine with gunicorn). 45 s runs taking turns, 4 shoppers, 2026-11-29:
+#   sync    3 workers           487 req/s (485-520), p95 23 ms, 2.8 ms CPU/request   <- chosen
+#   gthread 2 x 4 threads       364 req/s (356-386), p95 33 ms, 3.5 ms CPU/request
+#   gthread 3 x 1 thread        329 req/s,           p95 32 ms, 3.7 ms CPU/request
+#   sync    3, 6 shoppers       505 req/s,           p95 27 ms;  8 shoppers: 436 req/s, p95 37 ms
+#   sync    4, 6 shoppers       427 req/s,           p95 37 ms (more processes than cores: switching)
+# gthread costs ~0.7 ms more CPU a request whatever its thread count: the main thread accepts and
+# polls, a pool thread serves, and each request crosses between them (a cached page, home only:
+# 0.89 ms CPU with sync, 1.22 ms with gthread). Sync is also App Service's own default for Python.
+# What sync gives up: a worker is held for the whole of a request, a slow upload or Stripe call
+# included. Photos are at most 5 MB, the front end relays the body, and a Stripe call made while
+# a shopper waits gives up in time (marketplace/stripe_client.py: 3 tries of 8 s); `timeout`
+# below ends anything longer. 2 x CPUs + 1 (3 on an S1's vCPU, ~125 MB RSS each, ~375 MB of its
+# 1.75 GB) keeps a spare worker for one held by a slow request. GUNICORN_WORKER_CLASS=gthread
+# (with GUNICORN_THREADS) is there for a deployment that sees many slow requests.
+# Earlier "sync" runs of this comparison silently ran gthread: gunicorn turns a sync worker with
+# threads > 1 into gthread, and this file set 4 (`manage.py loadtest` now passes --threads 1).
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-worker_class = "gthread"
-# A request still running after 30 s is stuck (App Service's front end gives up at 230 s);
-# the worker is restarted instead of holding a thread for minutes.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A request still running after 30 s is stuck (App Service's front end gives up at 230 s): its
+# worker is restarted rather than held for minutes. Keep Stripe's own timeouts under it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On a swap or scale-in, requests in flight get this long to finish.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
-# No keep-alive: a connection is closed after its answer, so each request goes to whichever
-# worker accepts first, which is an idle one. With keep-alive a connection stays on the worker
-# that accepted it, and the kernel hands new connections on a shared socket to the same
-# waiting worker again and again: `make loadtest` (keep-alive, 4 shoppers) saw one worker
-# serve every request, GIL-bound at one core, while the other sat idle (255 req/s, p95 40 ms;
-# 8 shoppers split 38 s / 16 s of CPU between the two). Closed after each answer, the same
-# runs split evenly (27 / 27 s) and served 434 req/s at p95 26 ms (4 shoppers) and 483 req/s
-# (8 shoppers), 2026-11-29. The cost is a TCP handshake per request on loopback or inside
-# App Service's network, which its front end pays, not the shopper's browser.
-# GUNICORN_KEEPALIVE=5 turns it back on.
+# No keep-alive (a sync worker never keeps one; this is for gthread): a connection is closed
+# after its answer, so the next request goes to whichever worker accepts first, an idle one.
+# With keep-alive a connection stays on the worker that accepted it, and the kernel hands new
+# connections on the shared socket to the same waiting worker again and again: a gthread run
+# (4 shoppers) saw one worker serve every request, one core busy and one idle (255 req/s, p95
+# 40 ms); closed after each answer, the same run served 434 req/s at p95 26 ms. The cost is a TCP
+# handshake per request inside App Service's network, which its front end pays, not the shopper.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 # Recycle workers now and then so a slow leak never reaches the instance's memory limit. Not
 # every 2,000 requests: a worker serves ~150-300 a second under the load test, and a new one

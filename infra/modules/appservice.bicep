@@ -46,9 +46,10 @@ var appSettings = [
   { name: 'DJANGO_ENV', value: 'production' }
   { name: 'SECRET_KEY', value: kv.secretKey }
   { name: 'DATABASE_URL', value: kv.databaseUrl }
-  // 1 vCPU per S1 instance: 3 gunicorn workers x 4 threads; one pooled connection per thread
-  // keeps 10 instances at 120 connections plus the worker, well under B2s's 429.
-  { name: 'DATABASE_POOL_MAX', value: '4' }
+  // 1 vCPU per S1 instance: 3 sync gunicorn workers, one request at a time each
+  // (infra/gunicorn.conf.py); 2 pooled connections at most per worker keeps 10 instances
+  // at 60 connections plus the Celery worker, well under B2s's 429.
+  { name: 'DATABASE_POOL_MAX', value: '2' }
   { name: 'REDIS_URL', value: kv.redisUrl }
   { name: 'ALLOWED_HOSTS', value: '${siteHost},${webHost},${stagingHost}' }
   { name: 'CSRF_TRUSTED_ORIGINS', value: 'https://${siteHost}' }

@@ -170,9 +170,12 @@ def test_gunicorn_workers_follow_the_cpu_count_unless_told():
     cpus = len(os.sched_getaffinity(0))
     settings = _gunicorn_settings()
     assert settings["workers"] == 2 * cpus + 1
-    assert settings["worker_class"] == "gthread" and settings["threads"] == 4
+    # Sync, one request per process: measured cheaper than gthread (see the reasoning there).
+    assert settings["worker_class"] == "sync" and settings["threads"] == 1
+    threaded = _gunicorn_settings(GUNICORN_WORKER_CLASS="gthread", GUNICORN_THREADS="4")
+    assert (threaded["worker_class"], threaded["threads"]) == ("gthread", 4)
     assert settings["timeout"] == 30 and settings["graceful_timeout"] == 20
-    # Closed after each answer, so the next request goes to an idle worker (see the reasoning there).
+    # Closed after each answer (gthread too), so the next request goes to an idle worker.
     assert settings["keepalive"] == 0
     assert settings["logger_class"] == "marketplace.access_log.JsonAccessLogger"
     assert _gunicorn_settings(WEB_CONCURRENCY="5", GUNICORN_TIMEOUT="45")["workers"] == 5
@@ -200,7 +203,6 @@ def test_gunicorn_serves_the_app_and_logs_json_with_the_request_id(tmp_path):
         "DEBUG": "0",
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
-        "GUNICORN_THREADS": "2",
         "STRIPE_API_BASE": "http://127.0.0.1:9",
     }
     env.pop("REDIS_URL", None)
@@ -342,3 +344,21 @@ def test_image_healthcheck_asks_as_the_site_so_allowed_hosts_let_it_through(tmp_
         assert healthcheck(WEBSITE_HOSTNAME="artisan-prod-web.azurewebsites.net").returncode != 0
     finally:
         site.close()
+
+
+def test_a_stripe_call_gives_up_before_the_web_worker_is_ended(monkeypatch):
+    """A sync worker running past gunicorn's timeout is killed mid-request: a Stripe call made while a
+    shopper waits must end first, every try and stripe-python's backoff between them included."""
+    import stripe
+    from stripe._http_client import HTTPClient
+
+    from marketplace import stripe_client as module
+
+    made = {}
+    monkeypatch.setattr(stripe, "RequestsClient", lambda timeout: made.setdefault("timeout", timeout))
+    monkeypatch.setattr(stripe, "StripeClient", lambda *args, **kwargs: made.update(kwargs))
+    module.stripe_client()
+    tries = made["max_network_retries"] + 1
+    backoff = sum(min(HTTPClient.INITIAL_DELAY * 2 ** (n - 1), HTTPClient.MAX_DELAY) for n in range(1, tries))
+    worst = tries * made["timeout"] + backoff
+    assert worst < _gunicorn_settings()["timeout"], worst
