@@ -23,4 +23,5 @@ def cart_count_changed(sender, instance, **kwargs):
     cart_id = instance.pk if sender is Cart else instance.cart_id
     key = cart_count_key(cart_id)
     cache.delete(key)
-    transaction.on_commit(lambda: cache.set(key, guest_cart_count(cart_id), CART_COUNT_SECONDS))
+    # robust: the change is committed; a failure to keep its count is logged, never the shopper's error.
+    transaction.on_commit(lambda: cache.set(key, guest_cart_count(cart_id), CART_COUNT_SECONDS), robust=True)

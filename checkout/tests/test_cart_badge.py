@@ -131,3 +131,20 @@ def test_without_redis_the_badge_is_counted_in_the_database(redis_cache, vendor_
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     caches._settings = None
     assert _badge(guest) == 3
+
+
+def test_a_count_that_fails_after_the_commit_is_logged_not_the_shoppers_error(
+    redis_cache, vendor_a, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    guest, cart, _ = _guest_with(vendor_a, 1)
+
+    def broken(cart_id):
+        raise RuntimeError("database gone after the commit")
+
+    monkeypatch.setattr("checkout.receivers.guest_cart_count", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        line = CartItem.objects.get(cart=cart)
+        line.quantity = 2
+        line.save()  # committed: its count could not be kept, which must not undo or fail it
+    assert "database gone after the commit" in caplog.text
+    assert _badge(guest) == 2  # the kept count was dropped before the commit: counted afresh
