@@ -20,9 +20,14 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 #   gthread 3 x 1 thread        329 req/s,           p95 32 ms, 3.7 ms CPU/request
 #   sync    3, 6 shoppers       505 req/s,           p95 27 ms;  8 shoppers: 436 req/s, p95 37 ms
 #   sync    4, 6 shoppers       427 req/s,           p95 37 ms (more processes than cores: switching)
+#   sync    2 against 3, later  448 against 429 req/s, p95 20 against 26 ms (2 rounds each)
 # gthread costs ~0.7 ms more CPU a request whatever its thread count: the main thread accepts and
 # polls, a pool thread serves, and each request crosses between them (a cached page, home only:
 # 0.89 ms CPU with sync, 1.22 ms with gthread). Sync is also App Service's own default for Python.
+# A sync worker serves one request at a time, so a search nobody asked before runs at one over its
+# time: 54 a second (7 ms of the worker's CPU, ~11 ms of PostgreSQL's on the same cores); a gthread
+# worker overlaps the wait (88), at 0.7 ms more on every other page. On App Service the database
+# is another machine and the 3 processes share one vCPU, so the waits are filled by processes.
 # What sync gives up: a worker is held for the whole of a request, a slow upload or Stripe call
 # included. Photos are at most 5 MB, the front end relays the body, and a Stripe call made while
 # a shopper waits gives up in time (marketplace/stripe_client.py: 3 tries of 8 s); `timeout`
