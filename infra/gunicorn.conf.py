@@ -15,7 +15,7 @@ def _cpus() -> int:
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Worker class and count, chosen by `make loadtest` (the shopper mix; PostgreSQL, Redis and locust
 # share this 2-core machine with gunicorn). 45 s runs taking turns, 4 shoppers, 2026-11-29:
-#   sync    3 workers           487 req/s (485-520), p95 23 ms, 2.8 ms CPU/request   <- chosen
+#   sync    3 workers           487 req/s (485-520), p95 23 ms, 2.8 ms CPU/request   <- class chosen
 #   gthread 2 x 4 threads       364 req/s (356-386), p95 33 ms, 3.5 ms CPU/request
 #   gthread 3 x 1 thread        329 req/s,           p95 32 ms, 3.7 ms CPU/request
 #   sync    3, 6 shoppers       505 req/s,           p95 27 ms;  8 shoppers: 436 req/s, p95 37 ms
