@@ -229,10 +229,14 @@ def no_page_cache(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits and cached pages of one test never leak into the next (Redis persists across tests)."""
+    """Rate limits and cached pages of one test never leak into the next (Redis persists across tests),
+    nor what the search planner read from one test's table statistics."""
     from django.core.cache import cache
 
+    from catalog.search.planner import statistics_forget
+
     cache.clear()
+    statistics_forget()
     yield
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from catalog.models import Product
 from catalog.search import SearchError, SearchParams, product_search, search_params_parse
 from catalog.services.search_index import search_words_refresh
 from catalog.tests.factories import CategoryFactory, ProductFactory
@@ -141,6 +142,24 @@ def test_facet_counts_follow_the_query(catalogue):
     prices = {(b["min"], b["max"]): b["count"] for b in result.facets["prices"]}
     assert prices[("0", "25")] == 1 and prices[("25", "50")] == 2
     assert not result.facets["approximate"]
+
+
+@pytest.mark.django_db
+def test_price_bands_take_each_price_at_their_low_edge_and_count_only_the_capped_rows(monkeypatch):
+    from catalog.search import limits
+    from catalog.search.facets import facets_count
+
+    category = CategoryFactory()
+    # (category_id, price_cents, ...): each band is [low, next low); 250 and over is the last.
+    cents = [0, 2499, 2500, 4999, 5000, 9999, 10000, 24999, 25000, 10**9]
+    rows = [(category.pk, c, i) for i, c in enumerate(cents)] + [(category.pk + 10**6, 100, 99)]  # unknown category
+    facets = facets_count(rows, SearchParams())
+    assert [b["count"] for b in facets["prices"]] == [3, 2, 2, 2, 2]
+    assert facets["categories"] == [{"id": category.pk, "slug": category.slug, "name": category.name, "count": 10}]
+    assert not facets["approximate"]
+    monkeypatch.setattr(limits, "COUNT_CAP", 4)  # rows past the cap say "more", and are not counted
+    facets = facets_count(rows, SearchParams())
+    assert [b["count"] for b in facets["prices"]] == [2, 2, 0, 0, 0] and facets["approximate"]
 
 
 def test_hidden_shops_and_unlisted_products_are_never_found(catalogue):
@@ -354,13 +373,54 @@ def test_words_the_statistics_do_not_know_are_treated_as_rare(oak_catalogue):
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_product")
-    planner._unknown_estimate.clear()
+    planner.statistics_forget()
     # "oak" is in every row, so PostgreSQL tracks it. (Quoted: an exact word. On a dozen rows its estimate
     # for the prefix form, a share of all tracked lexemes, rounds to the same single row as a guess.)
     assert planner.estimate_is_informed(SearchParams(q='"oak"'))
     assert not planner.estimate_is_informed(SearchParams(q="blorptangle"))
     # With its guess, an unknown word takes the exact path: counted first, then ranked by primary key.
     assert product_search(params=SearchParams(q="blorptangle", sort="relevance"), use_cache=False).count == 0
+
+
+def test_what_the_statistics_say_of_a_query_is_read_once_per_ten_minutes(monkeypatch, oak_catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.search import planner
+
+    clock = [1000.0]
+    monkeypatch.setattr(planner.time, "monotonic", lambda: clock[0])
+
+    def explains(q: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            planner.estimate_is_informed(SearchParams(q=q))
+        return sum(1 for query in queries.captured_queries if query["sql"].startswith("EXPLAIN"))
+
+    assert explains("oak") == 2  # the "don't know" guess, then the query's own estimate
+    assert explains("oak") == 0
+    assert explains("board") == 1  # another query: its own estimate, the guess is kept
+    clock[0] += planner._STATISTICS_SECONDS + 1
+    assert explains("oak") == 2  # the table may have been analysed since
+
+
+def test_a_newest_id_read_a_minute_ago_still_finds_what_was_listed_or_removed_since(monkeypatch, oak_catalogue):
+    from catalog.search import planner
+
+    clock = [1000.0]
+    monkeypatch.setattr(planner.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(planner, "estimate_is_informed", lambda params: True)
+    monkeypatch.setattr(planner, "match_estimate", lambda where, args, **kw: 10**12)  # a window of a few ids
+    _titles, descriptions = oak_catalogue
+    newest = planner.newest_product_id()
+    stool = ProductFactory(title="Oak stool")  # listed after the id was read
+    assert planner.newest_product_id() == newest < stool.pk
+    found = product_search(params=search_params_parse({"q": "oak"}), use_cache=False)
+    assert found.count == 13 and stool.pk in found.ids
+    stool.delete()
+    Product.objects.filter(title=descriptions[-1]).delete()  # the newest left, gone: the kept id is too high
+    assert product_search(params=search_params_parse({"q": "oak"}), use_cache=False).count == 11
+    clock[0] += 61
+    assert planner.newest_product_id() < newest
 
 
 def test_near_miss_titles_only_for_words_nobody_lists(catalogue):
