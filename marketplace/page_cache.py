@@ -192,12 +192,21 @@ def _storable(response) -> bool:
     )
 
 
+def html_packed(html: str | bytes) -> bytes:
+    """HTML as kept in the cache: zlib at its fastest level. A page is ~25-60 KB and a sixth of that
+    stored, which matters on a small Redis (Basic C0 has 250 MB for everything); compressing 40 KB
+    costs ~0.25 ms of CPU and reading it back ~0.1 ms."""
+    return zlib.compress(html.encode() if isinstance(html, str) else html, 1)
+
+
+def html_unpacked(packed: bytes) -> bytes:
+    return zlib.decompress(packed)
+
+
 def _entry_from(response, versions: tuple) -> dict:
     return {
         "versions": versions,
-        # zlib at its fastest level: a page is ~25-60 KB of HTML and a sixth of that stored, which
-        # matters on a small Redis (Basic C0 has 250 MB for everything).
-        "body": zlib.compress(response.content, 1),
+        "body": html_packed(response.content),
         "headers": [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)],
         "extra": getattr(response, "guest_page_extra", None),
     }
@@ -206,7 +215,7 @@ def _entry_from(response, versions: tuple) -> dict:
 def _response_from(entry: dict):
     from django.http import HttpResponse
 
-    response = HttpResponse(zlib.decompress(entry["body"]))
+    response = HttpResponse(html_unpacked(entry["body"]))
     for name, value in entry["headers"]:
         response[name] = value
     return response

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from catalog.models import Product
@@ -177,3 +179,34 @@ def test_a_warm_product_page_costs_one_query(client, django_assert_num_queries):
         warm = client.get(product.get_absolute_url()).content.decode()
     assert without_tokens(warm) == without_tokens(cold)
     assert "turned" in warm and product.category.name in warm  # tags and category (JSON-LD) from the cached parts
+
+
+@pytest.mark.usefixtures("no_page_cache")
+def test_a_search_results_component_is_kept_compressed_and_read_back_whole(client, monkeypatch):
+    """The results component of a search is the largest thing the cache holds (~40 KB of HTML for 24
+    cards, kept 5 minutes): kept as it was drawn, a few thousand searches would fill a 250 MB cache."""
+    import pickle
+
+    from django.core.cache import cache
+
+    kept = {}
+    real_set = cache.set
+
+    def spying_set(key, value, *args, **kwargs):
+        kept[key] = value
+        return real_set(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spying_set)
+    for i in range(24):
+        ProductFactory(title=f"Speckled stoneware mug {i}", description="Thrown on the wheel. " * 20)
+    drawn = client.get("/search", {"q": "mug"})
+    (stored,) = [value for key, value in kept.items() if key.startswith("search-html")]
+    html = drawn.content.decode()
+    assert html.count("Speckled stoneware mug") >= 24
+    assert len(pickle.dumps(stored)) < len(html) / 4
+    again = client.get("/search", {"q": "mug"})
+
+    def impersonal(page: str) -> str:  # the token and nonce differ on every response
+        return re.sub(r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value="|nonce=")[^"]+', r"\1", page)
+
+    assert impersonal(again.content.decode()) == impersonal(html)
