@@ -34,6 +34,8 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # below ends anything longer. 2 x CPUs + 1 (3 on an S1's vCPU, ~125 MB RSS each, ~375 MB of its
 # 1.75 GB) keeps a spare worker for one held by a slow request. GUNICORN_WORKER_CLASS=gthread
 # (with GUNICORN_THREADS) is there for a deployment that sees many slow requests.
+# Re-checked later the same day on a host that ran the same code about half as fast: cache-miss
+# searches 46 a second (sync) against 68 (gthread 1 x 4); the mix 290 req/s, p95 31 ms (sync 2).
 # Earlier "sync" runs of this comparison silently ran gthread: gunicorn turns a sync worker with
 # threads > 1 into gthread, and this file set 4 (`manage.py loadtest` now passes --threads 1).
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
