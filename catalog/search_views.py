@@ -47,7 +47,7 @@ def _results_html(request, *, params: SearchParams, context: dict) -> str:
     bumps, so a cached copy never outlives an edit. Rendering 24 cards costs more
     than the search itself; a repeated query now costs a cache read.
 
-    Kept compressed (~40 KB of HTML, ~7 KB kept): it is the largest thing the cache
+    Kept compressed (~40 KB of HTML, 4-7 KB kept): it is the largest thing the cache
     holds, for 5 minutes, once per distinct search.
     """
     query = sorted((key, values) for key, values in request.GET.lists())
